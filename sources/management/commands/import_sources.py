@@ -1,0 +1,69 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from tqdm import tqdm
+
+from sources.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, ImportRefused
+from sources.services import ManifestEntry, document_read, manifest_load, source_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import plain-text and HTML documents as sources. Every file is checked before anything is "
+        "written: one bad file refuses the whole import. Re-importing an unchanged file changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", metavar="PATH", help="Files, or folders of .txt/.html files.")
+        parser.add_argument(
+            "--manifest", metavar="FILE", help="YAML/JSON list of files with their metadata (title, authors, type, issued…)."
+        )
+
+    def handle(self, *args, paths, manifest, **options):
+        try:
+            entries = self._entries(paths, manifest)
+        except ImportRefused as exc:
+            raise CommandError(f"{exc}\nNothing was imported.") from None
+        if not entries:
+            raise CommandError("No documents to import: give file or folder paths, or a --manifest.")
+
+        parsed, errors = [], []
+        for entry in tqdm(entries, desc="reading", unit="file", disable=len(entries) < 5 or None):
+            try:
+                parsed.append((entry, document_read(entry)))
+            except ImportRefused as exc:
+                errors.append(str(exc))
+        if errors:
+            for error in errors:
+                self.stderr.write(error)
+            raise CommandError(f"{len(errors)} of {len(entries)} file(s) refused; nothing was imported.")
+
+        try:
+            with transaction.atomic():
+                results = [source_import(entry=entry, parsed=document) for entry, document in parsed]
+        except ImportRefused as exc:
+            raise CommandError(f"{exc}") from None
+        for result in results:
+            self.stdout.write(result.summary())
+        changed = sum(result.status != "unchanged" for result in results)
+        self.stdout.write(self.style.SUCCESS(f"{len(results)} source(s) read, {changed} created or updated."))
+
+    def _entries(self, paths, manifest):
+        listed = manifest_load(manifest) if manifest else []
+        if not paths:
+            return listed
+        by_path = {entry.path: entry for entry in listed}
+        entries, missing = [], []
+        for raw_path in paths:
+            path = Path(raw_path).resolve()
+            if path.is_dir():
+                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES - {""})
+                entries.extend(by_path.get(file, ManifestEntry(path=file)) for file in files)
+            elif path.is_file():
+                entries.append(by_path.get(path, ManifestEntry(path=path)))
+            else:
+                missing.append(f"{raw_path}: no such file or folder. Check the path.")
+        if missing:
+            raise ImportRefused("\n".join(missing))
+        return entries

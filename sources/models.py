@@ -1,0 +1,135 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from timeline.dates import edtf_display, validate_edtf
+
+
+class SourceType(models.TextChoices):
+    PEER_REVIEWED_ARTICLE = "peer-reviewed-article", "peer-reviewed article"
+    BOOK = "book", "book"
+    REPORT = "report", "report"
+    OP_ED = "op-ed", "op-ed"
+    NEWS = "news", "news article"
+    BLOG_POST = "blog-post", "blog post"
+    WEB_ARTICLE = "web-article", "web article"
+    WEB_PAGE = "web-page", "web page"
+    PRIMARY = "primary", "primary document"
+    OTHER = "other", "other"
+
+
+class Direction(models.TextChoices):
+    LTR = "ltr", "left to right"
+    RTL = "rtl", "right to left"
+
+
+class SourceQuerySet(models.QuerySet):
+    def with_passage_counts(self):
+        return self.annotate(passage_count=models.Count("passages"))
+
+
+class Source(models.Model):
+    """One document, stored as normalised text so that every quote can be found in it again."""
+
+    slug = models.SlugField(max_length=120, unique=True, help_text="Identifies the source across re-imports.")
+    title = models.CharField(max_length=500)
+    authors = models.JSONField(default=list, blank=True, help_text="Author names, in the order the document gives them.")
+    container = models.CharField(max_length=300, blank=True, help_text="Journal, site or book the document appeared in.")
+    source_type = models.CharField(max_length=30, choices=SourceType, default=SourceType.WEB_PAGE)
+    issued = models.CharField(
+        max_length=60, blank=True, validators=[validate_edtf], help_text="Publication date in EDTF, e.g. 2023-07-16 or 2019~."
+    )
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code of the main language, e.g. en or fa.")
+    url = models.URLField(max_length=1000, blank=True)
+    license = models.CharField(max_length=200, blank=True)
+    license_url = models.URLField(max_length=500, blank=True)
+    accessed = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="Editor's notes on the document and its provenance.")
+    text = models.TextField(help_text="Full normalised text; passages and citations point into it by offset.")
+    content_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised text.")
+    original_filename = models.CharField(max_length=255, blank=True)
+    media_type = models.CharField(max_length=50, default="text/plain")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SourceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("timeline:source_detail", kwargs={"slug": self.slug})
+
+    @property
+    def issued_display(self):
+        return edtf_display(self.issued) if self.issued else "n.d."
+
+    @property
+    def authors_display(self):
+        names = list(self.authors or [])
+        if len(names) > 2:
+            return ", ".join(names[:-1]) + " and " + names[-1]
+        return " and ".join(names)
+
+
+class PassageRole(models.TextChoices):
+    HEADING = "heading", "heading"
+    BODY = "body", "body"
+    REFERENCE = "reference", "reference entry"
+    BOILERPLATE = "boilerplate", "boilerplate"
+
+
+class PassageQuerySet(models.QuerySet):
+    def citable(self):
+        """Passages offered to editors by default: everything but boilerplate."""
+        return self.exclude(role=PassageRole.BOILERPLATE)
+
+
+class Passage(models.Model):
+    """An addressable span of a source: a paragraph, heading, list item or reference entry."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="passages")
+    ordinal = models.PositiveIntegerField(help_text="Position in the source, from 1; the anchor #p-N uses it.")
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the source text.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character in the source text.")
+    text = models.TextField()
+    role = models.CharField(max_length=20, choices=PassageRole, default=PassageRole.BODY)
+    role_reason = models.CharField(
+        max_length=100, blank=True, help_text="Why the importer gave this role, e.g. “duplicate of ¶2” or “N min read”."
+    )
+    language = models.CharField(max_length=16, blank=True)
+    direction = models.CharField(max_length=3, choices=Direction, default=Direction.LTR)
+
+    objects = PassageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["source", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "ordinal"], name="passage_unique_ordinal"),
+            models.CheckConstraint(condition=Q(start__lte=F("end")), name="passage_start_before_end"),
+        ]
+        indexes = [models.Index(fields=["source", "role"])]
+
+    def __str__(self):
+        excerpt = self.text if len(self.text) <= 80 else self.text[:77] + "…"
+        return f"{self.source.slug} ¶{self.ordinal}: {excerpt}"
+
+    def get_absolute_url(self):
+        return f"{self.source.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        return f"p-{self.ordinal}"
+
+    def clean(self):
+        if self.source_id and self.source.text[self.start : self.end] != self.text:
+            raise ValidationError(
+                "The passage text is not the source text at offsets %(start)s–%(end)s; "
+                "re-import the source rather than editing passages by hand.",
+                code="offsets_mismatch",
+                params={"start": self.start, "end": self.end},
+            )

@@ -1,0 +1,231 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sources.anchoring import CONTEXT_CHARS, quote_anchor
+from timeline.dates import Precision, edtf_bounds, edtf_display, validate_edtf
+
+
+
+class DatedModel(models.Model):
+    """An EDTF date with the bounds and precision derived from it on save."""
+
+    date = models.CharField(
+        max_length=60,
+        validators=[validate_edtf],
+        help_text="EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000).",
+    )
+    # Derived from `date` on save (blank=True so validation waits for them to be derived).
+    date_lower = models.DateField(blank=True, editable=False, help_text="First day the date can mean.")
+    date_upper = models.DateField(blank=True, editable=False, help_text="Last day the date can mean.")
+    date_precision = models.CharField(max_length=10, blank=True, choices=Precision, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        bounds = edtf_bounds(self.date)
+        self.date = bounds.edtf
+        self.date_lower, self.date_upper, self.date_precision = bounds.lower, bounds.upper, bounds.precision
+        super().save(*args, **kwargs)
+
+    @property
+    def date_display(self):
+        return edtf_display(self.date)
+
+    @property
+    def date_bounds(self):
+        return edtf_bounds(self.date)
+
+
+def date_bounds_constraint(name):
+    return models.CheckConstraint(condition=Q(date_lower__lte=F("date_upper")), name=name)
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        STATE = "state", "state"
+        ORGANISATION = "organisation", "organisation"
+        PERSON = "person", "person"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.STATE)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Theme(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Period(DatedModel):
+    """A named interval drawn as a band behind the events, e.g. “Syrian civil war”."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["date_lower", "date_upper", "name"]
+        constraints = [date_bounds_constraint("period_date_lower_lte_upper")]
+
+    def __str__(self):
+        return f"{self.name} ({self.date_display})"
+
+
+class EventQuerySet(models.QuerySet):
+    def published(self):
+        """What anonymous readers may see."""
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def drafts(self):
+        return self.filter(status=Event.Status.DRAFT)
+
+    def between(self, lower=None, upper=None):
+        """Events whose possible dates overlap [lower, upper]; either end may be open."""
+        queryset = self
+        if lower is not None:
+            queryset = queryset.filter(date_upper__gte=lower)
+        if upper is not None:
+            queryset = queryset.filter(date_lower__lte=upper)
+        return queryset
+
+    def turning_points(self):
+        return self.filter(is_turning_point=True)
+
+    def uncited(self):
+        return self.filter(citations__isnull=True)
+
+    def for_reader(self):
+        """Everything a timeline page shows, in a fixed number of queries."""
+        return self.prefetch_related(
+            "actors",
+            "themes",
+            models.Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("passage__source").order_by("ordinal", "pk"),
+            ),
+        )
+
+
+class Event(DatedModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=160, unique=True)
+    annotation = models.TextField(blank=True, help_text="The editor's annotation, in Markdown (sanitised on display).")
+    display_date = models.CharField(
+        max_length=100, blank=True, help_text="Overrides the date shown to readers; leave empty to derive it from the EDTF."
+    )
+    actors = models.ManyToManyField(Actor, blank=True, related_name="events")
+    themes = models.ManyToManyField(Theme, blank=True, related_name="events")
+    is_turning_point = models.BooleanField("turning point", default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date_lower", "date_upper", "title"]
+        constraints = [date_bounds_constraint("event_date_lower_lte_upper")]
+        indexes = [models.Index(fields=["status", "date_lower", "date_upper"])]
+
+    def __str__(self):
+        return f"{self.date_display}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("timeline:event_detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    @property
+    def date_display(self):
+        return self.display_date or edtf_display(self.date)
+
+
+class Citation(models.Model):
+    """
+    Evidence for an event: an exact quote from a passage, anchored like a W3C Web Annotation
+    (TextQuoteSelector: quote with prefix and suffix; TextPositionSelector: start and end in the
+    passage) so that it can be found again when the source is re-imported.
+    """
+
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "supports"
+        DISPUTES = "disputes", "disputes"
+        CONTEXT = "context", "context"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    # PROTECT: deleting a passage (or its source) must never take citations with it silently.
+    passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="citations")
+    ordinal = models.PositiveSmallIntegerField(default=1, help_text="Order of the citation within its event.")
+    quote = models.TextField(help_text="The exact words quoted from the passage.")
+    prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True, help_text="Source text just before the quote.")
+    suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True, help_text="Source text just after the quote.")
+    start = models.PositiveIntegerField(blank=True, help_text="Offset of the quote in the passage text (found from the quote when empty).")
+    end = models.PositiveIntegerField(blank=True, help_text="Offset just past the quote in the passage text.")
+    stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
+    note = models.TextField(blank=True, help_text="The editor's note on this evidence, shown to readers.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["event", "ordinal", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="citation_start_before_end"),
+        ]
+
+    def __str__(self):
+        excerpt = self.quote if len(self.quote) <= 60 else self.quote[:57] + "…"
+        return f"“{excerpt}” ({self.stance})"
+
+    def get_absolute_url(self):
+        return self.passage.get_absolute_url()
+
+    def clean(self):
+        if not self.passage_id:
+            return
+        if not self.quote:
+            raise ValidationError({"quote": "Enter the exact words quoted from the passage."}, code="required")
+        if self.start is not None and self.passage.text[self.start : self.end] == self.quote:
+            anchor = quote_anchor(self.passage, self.quote, near=self.start)
+        else:
+            anchor = quote_anchor(self.passage, self.quote)
+        if anchor is None:
+            raise ValidationError(
+                {"quote": ValidationError(
+                    "This quote is not in passage ¶%(ordinal)s of “%(source)s”. Copy the words exactly as "
+                    "the passage gives them (quotation marks and dashes included), or pick the passage that contains them.",
+                    code="quote_not_in_passage",
+                    params={"ordinal": self.passage.ordinal, "source": self.passage.source.slug},
+                )}
+            )
+        self.start, self.end, self.prefix, self.suffix = anchor
+
+    @property
+    def context(self):
+        """The passage split around the quote, for highlighting: (before, quote, after)."""
+        text = self.passage.text
+        return text[: self.start], text[self.start : self.end], text[self.end :]
