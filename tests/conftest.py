@@ -1,0 +1,13 @@
+import pytest
+from django.core.management import call_command
+
+from timeline.management.commands.demo import DEMO_MANIFEST, DEMO_TIMELINE
+from timeline.services import timeline_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database holds the demo corpus and timeline; each test runs in a transaction rolled back after it."""
+    with django_db_blocker.unblock():
+        call_command("import_sources", manifest=str(DEMO_MANIFEST), verbosity=0, stdout=open("/dev/null", "w"))
+        timeline_load(path=DEMO_TIMELINE)

@@ -1,0 +1,87 @@
+"""factory_boy factories, one place for every test's made-up data."""
+
+import factory
+
+from sources.ingest import content_hash
+from sources.models import Passage, PassageRole, Source
+from timeline.models import Actor, Citation, Event, Period, Theme
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    title = factory.Sequence(lambda n: f"Source number {n}")
+    authors = factory.LazyFunction(lambda: ["Ada Author"])
+    source_type = "web-article"
+    issued = "2023"
+    language = "en"
+    text = "Heading\n\nThe first paragraph says that Russia and Iran signed a treaty in 2025.\n\nA second paragraph."
+    content_hash = factory.LazyAttribute(lambda source: content_hash(source.text))
+
+    @factory.post_generation
+    def passages(source, create, extracted, **kwargs):
+        """One passage per non-empty line of the text, as the importer would make them."""
+        if not create or extracted is False:
+            return
+        offset = 0
+        for ordinal, line in enumerate(source.text.split("\n"), start=1):
+            if line:
+                Passage.objects.create(
+                    source=source, ordinal=ordinal, start=offset, end=offset + len(line), text=line,
+                    role=PassageRole.HEADING if ordinal == 1 else PassageRole.BODY, language="en",
+                )  # fmt: skip
+            offset += len(line) + 1
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Actor {n}")
+    slug = factory.Sequence(lambda n: f"actor-{n}")
+
+
+class ThemeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Theme
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Theme {n}")
+    slug = factory.Sequence(lambda n: f"theme-{n}")
+
+
+class PeriodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Period
+
+    name = factory.Sequence(lambda n: f"Period {n}")
+    slug = factory.Sequence(lambda n: f"period-{n}")
+    date = "2011/2019"
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    title = factory.Sequence(lambda n: f"Event number {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    date = "2015"
+    annotation = "An *annotation*."
+    status = Event.Status.PUBLISHED
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    """A citation of the quote "signed a treaty" in the second line of a SourceFactory source."""
+
+    class Meta:
+        model = Citation
+
+    event = factory.SubFactory(EventFactory)
+    passage = factory.LazyFunction(lambda: SourceFactory().passages.get(ordinal=3))
+    quote = "signed a treaty"
+    start = factory.LazyAttribute(lambda citation: citation.passage.text.index(citation.quote))
+    end = factory.LazyAttribute(lambda citation: citation.start + len(citation.quote))
+    stance = Citation.Stance.SUPPORTS
