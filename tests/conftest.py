@@ -1,5 +1,8 @@
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from timeline.management.commands.demo import DEMO_MANIFEST, DEMO_TIMELINE
 from timeline.services import timeline_load
@@ -8,6 +11,10 @@ from timeline.services import timeline_load
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the demo corpus and timeline; each test runs in a transaction rolled back after it."""
+    # pytest-django creates no test database when no collected test needs one: then there is nothing to fill,
+    # and the connection still names the development database, which must never be written to.
+    if "test" not in Path(str(connection.settings_dict["NAME"])).name:
+        return
     with django_db_blocker.unblock():
         call_command("import_sources", manifest=str(DEMO_MANIFEST), verbosity=0, stdout=open("/dev/null", "w"))
         timeline_load(path=DEMO_TIMELINE)

@@ -10,6 +10,7 @@ from timeline.models import Actor, Citation, Event, Period, Theme
 class SourceFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Source
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"source-{n}")
     title = factory.Sequence(lambda n: f"Source number {n}")

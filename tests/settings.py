@@ -4,6 +4,7 @@ work on a fresh clone. DATABASE_URL is left alone so CI can point the suite at P
 """
 
 import os
+import tempfile
 
 TEST_ENVIRONMENT = {
     "DEBUG": "0",
@@ -16,3 +17,11 @@ for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)
 
 from timeline.settings import *  # noqa: E402, F403
+
+# Production hashes static file names at collectstatic time; the suite runs from the source tree.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that servers the tests start (gunicorn) see the test database;
+    # one per run, so that two runs on one machine do not share it.
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"citeline-test-{os.getpid()}.sqlite3")}  # noqa: F405

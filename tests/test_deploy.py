@@ -1,0 +1,88 @@
+"""The docker-compose file and the production start command it runs."""
+
+import os
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from django.db import connection
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+
+
+def test_compose_has_postgres_with_healthcheck_and_volume():
+    """The db service is PostgreSQL 16 with a healthcheck and a named volume that keeps the data."""
+    db = COMPOSE["services"]["db"]
+    assert db["image"].startswith("postgres:16")
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    volume = db["volumes"][0].split(":")[0]
+    assert volume in COMPOSE["volumes"]
+
+
+def test_compose_web_waits_for_db_and_needs_a_secret():
+    """web is built here, waits for a healthy db, and refuses to start without a SECRET_KEY."""
+    web = COMPOSE["services"]["web"]
+    assert web["build"] == "."
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert web["environment"]["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert web["environment"]["DEBUG"] == "0"
+    assert web["environment"]["DATABASE_URL"].startswith("postgres://")
+
+
+def test_dockerfile_runs_the_compose_start_command():
+    """The image's default command is the same start command compose runs."""
+    dockerfile = (BASE_DIR / "Dockerfile").read_text()
+    cmd_line = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    assert yaml.safe_load(cmd_line.removeprefix("CMD ")) == COMPOSE["services"]["web"]["command"]
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _test_database_url():
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+@pytest.mark.django_db
+def test_web_start_command_serves_healthz():
+    """compose's web command (migrate, then gunicorn) starts against the test database and answers /healthz."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": _test_database_url(),
+        "DEBUG": "0",
+        "SECRET_KEY": "deploy-test",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 1",
+    }
+    server = subprocess.Popen(
+        COMPOSE["services"]["web"]["command"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                    assert response.status == 200
+                    assert b'"ok"' in response.read()
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn did not answer /healthz:\n{server.stdout.read().decode()[-3000:]}")
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
