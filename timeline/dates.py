@@ -8,6 +8,7 @@ into the bounds used for sorting and filtering, their precision, and the words r
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -55,10 +56,10 @@ class DateBounds:
 def _to_date(struct, fallback):
     if struct in (None, "") or isinstance(struct, float):  # open or unknown end: ±inf
         return fallback
-    try:
-        return datetime.date(struct.tm_year, struct.tm_mon, struct.tm_mday)
-    except ValueError:  # years outside 1..9999
+    if not datetime.MINYEAR <= struct.tm_year <= datetime.MAXYEAR:  # years outside 1..9999
         return fallback
+    # An impossible day (2023-02-29) raises ValueError: the caller refuses the date.
+    return datetime.date(struct.tm_year, struct.tm_mon, struct.tm_mday)
 
 
 def _endpoint_precision(text):
@@ -99,8 +100,15 @@ def edtf_bounds(value):
     open_end = is_interval and ends[1] in ("..", "")
     precisions = [_endpoint_precision(end) for end in ends if end not in ("..", "")]
     precision = max(precisions, key=lambda p: p.rank) if precisions else Precision.YEAR
-    lower = _to_date(parsed.lower_strict(), datetime.date.min)
-    upper = _to_date(parsed.upper_strict(), datetime.date.max)
+    try:
+        lower = _to_date(parsed.lower_strict(), datetime.date.min)
+        upper = _to_date(parsed.upper_strict(), datetime.date.max)
+    except ValueError as exc:
+        raise ValidationError(
+            "“%(value)s” is not a valid EDTF date (%(reason)s). Use a day that exists in its month, e.g. 2024-02-29 but not 2023-02-29.",
+            code="invalid_edtf",
+            params={"value": value, "reason": str(exc)},
+        ) from exc
     if lower > upper:
         raise ValidationError(
             "“%(value)s” ends before it starts: put the earlier date first.",
@@ -167,3 +175,34 @@ def edtf_display(value):
     first, last = _display_endpoint(start), _display_endpoint(end)
     separator = " – " if " " in first or " " in last else "–"
     return f"{first}{separator}{last}"
+
+
+@cache
+def _date_parser(languages):
+    from dateparser.date import DateDataParser
+
+    # The language is given, not detected per call: faster, and no surprise readings.
+    return DateDataParser(languages=list(languages), settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+
+
+def date_parse_natural(text, *, languages=("en",)):
+    """
+    Bounds for a date typed by a person: EDTF as is ("2003-03", "2011/2019"), else natural
+    language read by dateparser ("July 2022", "28 June 2019", "2015") at the precision it was
+    written: a month is the whole month, never today's day in it.
+    """
+    text = " ".join((text or "").split())
+    try:
+        return edtf_bounds(text)
+    except ValidationError:
+        pass
+    data = _date_parser(tuple(languages)).get_date_data(text) if text else None
+    if data is None or data.date_obj is None:
+        raise ValidationError(
+            "“%(value)s” is not a date Citeline can read. Try a year (2015), a month (July 2022 or 2022-07) or a day (2019-06-28).",
+            code="unreadable_date",
+            params={"value": text},
+        )
+    day = data.date_obj.date()
+    edtf = {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(data.period, f"{day:%Y-%m-%d}")
+    return edtf_bounds(edtf)

@@ -20,7 +20,7 @@ def test_timeline_lists_published_events_in_date_order_with_quotes(client):
     assert response.status_code == 200
     page = response.content.decode()
     published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
-    positions = [page.index(f'id="{event.slug}"') for event in published]
+    positions = [page.index(f'id="event-{event.slug}"') for event in published]
     assert positions == sorted(positions)
     assert "Three turning points—the 2003 Iraq War, the 2015 joint intervention in Syria" in page
     assert "Turning point" in page
@@ -30,7 +30,7 @@ def test_drafts_are_invisible_to_readers(client):
     """A draft is neither listed nor reachable by its URL."""
     draft = Event.objects.drafts().first()
     assert draft is not None
-    assert f'id="{draft.slug}"' not in client.get("/").content.decode()
+    assert f'id="event-{draft.slug}"' not in client.get("/").content.decode()
     assert client.get(draft.get_absolute_url()).status_code == 404
 
 

@@ -1,0 +1,72 @@
+"""
+The one definition of how events are filtered. The timeline page, the embed widget, the feeds,
+the exports and the API all use EventFilter, so they can never disagree about what a URL means.
+"""
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+
+from sources.models import Source
+from timeline.dates import date_parse_natural
+from timeline.models import Actor, Event, Theme
+from timeline.selectors import events_search
+
+
+class NaturalDateField(forms.CharField):
+    """A date typed in words or EDTF ("2015", "July 2022", "2003-03"); cleans to its DateBounds."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return date_parse_natural(value)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages[0], code="unreadable_date") from None
+
+
+class NaturalDateFilter(django_filters.Filter):
+    field_class = NaturalDateField
+
+
+class EventFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label="Search", help_text="Words in titles, annotations and quotes.")
+    actor = django_filters.ModelMultipleChoiceFilter(
+        field_name="actors__slug", to_field_name="slug", queryset=Actor.objects.all(), label="Actors",
+        help_text="Events involving any of these actors.",
+    )  # fmt: skip
+    theme = django_filters.ModelMultipleChoiceFilter(
+        field_name="themes__slug", to_field_name="slug", queryset=Theme.objects.all(), label="Themes",
+        help_text="Events about any of these themes.",
+    )  # fmt: skip
+    source = django_filters.ModelMultipleChoiceFilter(
+        field_name="citations__passage__source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources",
+        help_text="Events citing any of these sources.",
+    )  # fmt: skip
+    date_from = NaturalDateFilter(method="filter_from", label="From", help_text="e.g. 2003, March 2003, 2003-03-20.")
+    date_to = NaturalDateFilter(method="filter_to", label="To", help_text="e.g. 2015, July 2022.")
+    turning_point = django_filters.BooleanFilter(
+        field_name="is_turning_point", label="Turning points only", widget=forms.CheckboxInput,
+        method="filter_turning_point",
+    )  # fmt: skip
+
+    class Meta:
+        model = Event
+        fields = ["q", "actor", "theme", "source", "date_from", "date_to", "turning_point"]
+
+    def filter_queryset(self, queryset):
+        # Several actors, themes or sources join to many rows; one event must still appear once.
+        return super().filter_queryset(queryset).distinct()
+
+    def filter_search(self, queryset, name, value):
+        return events_search(queryset, value) if value.strip() else queryset
+
+    def filter_from(self, queryset, name, bounds):
+        return queryset.between(lower=bounds.lower)
+
+    def filter_to(self, queryset, name, bounds):
+        return queryset.between(upper=bounds.upper)
+
+    def filter_turning_point(self, queryset, name, value):
+        return queryset.filter(is_turning_point=True) if value else queryset
