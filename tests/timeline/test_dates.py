@@ -1,0 +1,101 @@
+"""EDTF strings to bounds, precision and the words readers see (timeline.dates)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from timeline.dates import Precision, edtf_bounds, edtf_display
+
+D = datetime.date
+
+# EDTF → first possible day, last possible day, precision, display.
+EDTF_TABLE = [
+    ("2015", D(2015, 1, 1), D(2015, 12, 31), Precision.YEAR, "2015"),
+    ("2022-07", D(2022, 7, 1), D(2022, 7, 31), Precision.MONTH, "July 2022"),
+    ("2019-06-28", D(2019, 6, 28), D(2019, 6, 28), Precision.DAY, "28 June 2019"),
+    ("2007~", D(2007, 1, 1), D(2007, 12, 31), Precision.YEAR, "c. 2007"),
+    ("2015?", D(2015, 1, 1), D(2015, 12, 31), Precision.YEAR, "2015?"),
+    ("2015%", D(2015, 1, 1), D(2015, 12, 31), Precision.YEAR, "c. 2015?"),
+    ("2011/2019", D(2011, 1, 1), D(2019, 12, 31), Precision.YEAR, "2011–2019"),
+    ("2006-12/2010-06", D(2006, 12, 1), D(2010, 6, 30), Precision.MONTH, "December 2006 – June 2010"),
+    ("../1999", datetime.date.min, D(1999, 12, 31), Precision.YEAR, "before 2000"),
+    ("2022-02-24/..", D(2022, 2, 24), datetime.date.max, Precision.DAY, "since 24 February 2022"),
+    ("199X", D(1990, 1, 1), D(1999, 12, 31), Precision.DECADE, "1990s"),
+    ("19XX", D(1900, 1, 1), D(1999, 12, 31), Precision.CENTURY, "1900s"),
+    ("2001-21", D(2001, 3, 1), D(2001, 5, 31), Precision.SEASON, "spring 2001"),
+    ("2024-02", D(2024, 2, 1), D(2024, 2, 29), Precision.MONTH, "February 2024"),
+    ("2023-02", D(2023, 2, 1), D(2023, 2, 28), Precision.MONTH, "February 2023"),
+    ("1980~/1988~", D(1980, 1, 1), D(1988, 12, 31), Precision.YEAR, "c. 1980 – c. 1988"),
+]
+
+
+@pytest.mark.parametrize(("edtf", "lower", "upper", "precision", "display"), EDTF_TABLE, ids=[row[0] for row in EDTF_TABLE])
+def test_edtf_bounds_and_display(edtf, lower, upper, precision, display):
+    """A date covers exactly the days it can mean, no day invented, and reads as plain words."""
+    bounds = edtf_bounds(edtf)
+    assert (bounds.lower, bounds.upper, bounds.precision) == (lower, upper, precision)
+    assert edtf_display(edtf) == display
+
+
+@pytest.mark.parametrize(
+    ("edtf", "approximate", "uncertain"),
+    [("2015", False, False), ("2007~", True, False), ("2015?", False, True), ("2015%", True, True), ("1980~/1988~", True, False)],
+)
+def test_edtf_bounds_qualifiers(edtf, approximate, uncertain):
+    """~ marks a date as approximate, ? as uncertain and % as both."""
+    bounds = edtf_bounds(edtf)
+    assert (bounds.approximate, bounds.uncertain) == (approximate, uncertain)
+
+
+@pytest.mark.parametrize(
+    ("edtf", "is_interval", "open_start", "open_end"),
+    [
+        ("2015", False, False, False),
+        ("2011/2019", True, False, False),
+        ("../1999", True, True, False),
+        ("2022-02-24/..", True, False, True),
+    ],
+)
+def test_edtf_bounds_interval_ends(edtf, is_interval, open_start, open_end):
+    """An interval says which of its ends, if any, is open."""
+    bounds = edtf_bounds(edtf)
+    assert (bounds.is_interval, bounds.open_start, bounds.open_end) == (is_interval, open_start, open_end)
+
+
+def test_edtf_bounds_interval_is_as_precise_as_its_vaguest_end():
+    """An interval from a month to a year is only as precise as a year."""
+    bounds = edtf_bounds("2015-06/2016")
+    assert (bounds.lower, bounds.upper, bounds.precision) == (D(2015, 6, 1), D(2016, 12, 31), Precision.YEAR)
+
+
+def test_edtf_bounds_trims_white_space():
+    """A date pasted with spaces around it is stored without them."""
+    assert edtf_bounds("  2022-07 ").edtf == "2022-07"
+
+
+@pytest.mark.parametrize(
+    ("edtf", "code"),
+    [
+        ("2015-13", "invalid_edtf"),
+        ("yesterday", "invalid_edtf"),
+        ("2015-02-30", "invalid_edtf"),
+        ("2023-02-29", "invalid_edtf"),  # not a leap year
+        ("2019/2011", "reversed_interval"),
+    ],
+)
+def test_edtf_bounds_refuses_invalid_date(edtf, code):
+    """A date that is not valid EDTF is refused with a message that quotes it."""
+    with pytest.raises(ValidationError) as excinfo:
+        edtf_bounds(edtf)
+    assert excinfo.value.code == code
+    assert f"“{edtf}”" in excinfo.value.messages[0]
+
+
+@pytest.mark.parametrize("edtf", ["", "   ", None])
+def test_edtf_bounds_refuses_empty_date(edtf):
+    """An empty date is refused with examples of what to enter."""
+    with pytest.raises(ValidationError) as excinfo:
+        edtf_bounds(edtf)
+    assert excinfo.value.code == "required"
+    assert "2022-07" in excinfo.value.messages[0]
