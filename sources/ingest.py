@@ -9,6 +9,7 @@ boilerplate that is kept (offsets must hold) but never cited by default.
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -243,10 +244,16 @@ def passages_classify(spans, *, authors=(), headings=frozenset(), language=""):
             passage.role = PassageRole.HEADING
         first_seen.setdefault(key, index + 1)
         if passage.direction != document_direction:
-            passage.language = text_language(text, default=language)
+            passage.language = text_language(text, default="")
         else:
             passage.language = language
         passages.append(passage)
+    # A passage in the other script too short to identify (a one-word heading such as "منابع")
+    # takes the language most passages in that script have.
+    foreign = Counter(p.language for p in passages if p.direction != document_direction and p.language)
+    for passage in passages:
+        if not passage.language:
+            passage.language = foreign.most_common(1)[0][0] if foreign else language
     return passages
 
 

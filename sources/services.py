@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils.text import slugify
+from django.utils.text import Truncator, slugify
 
 from sources.anchoring import CONTEXT_CHARS
 from sources.ingest import ImportRefused, document_parse
@@ -103,6 +103,12 @@ def document_read(entry):
     )
 
 
+def source_validate(*, entry, parsed):
+    """Check the metadata a source would get, before anything is written; ImportRefused names the problem."""
+    source = Source(slug=entry.slug, text=parsed.text, content_hash=parsed.content_hash, **_source_fields(entry, parsed))
+    _full_clean(source, entry, exclude=["slug"])
+
+
 def _source_fields(entry, parsed):
     meta, found = entry.metadata, parsed.metadata
     first_heading = next((p.text for p in parsed.passages if p.role == "heading"), "")
@@ -171,9 +177,9 @@ def source_import(*, entry, parsed):
     return ImportResult(source=source, status=status, roles=roles, citations_kept=kept, citations_moved=moved)
 
 
-def _full_clean(source, entry):
+def _full_clean(source, entry, exclude=None):
     try:
-        source.full_clean(exclude=["slug"] if source.pk else None, validate_unique=False)
+        source.full_clean(exclude=exclude or (["slug"] if source.pk else None), validate_unique=False)
     except ValidationError as exc:
         problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
         raise ImportRefused(f"{entry.path}: invalid metadata ({problems}). Fix the manifest entry.") from None
@@ -213,7 +219,7 @@ def _citations_reanchor(source, new_passages, entry):
         anchor = (start, end, text[max(0, index - CONTEXT_CHARS) : index], text[index + len(citation.quote) : index + len(citation.quote) + CONTEXT_CHARS])
         moves.append((citation, passage_index, anchor))
     if lost:
-        names = "; ".join(f"“{c.quote[:50]}” (event {c.event.slug})" for c in lost[:5])
+        names = "; ".join(f"“{Truncator(c.quote).chars(60)}” (event {c.event.slug})" for c in lost[:5])
         raise ImportRefused(
             f"{entry.path}: the new text no longer contains {len(lost)} cited quote(s): {names}. "
             "Nothing was imported; fix those citations first, or restore the quoted words."

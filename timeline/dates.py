@@ -21,7 +21,10 @@ MONTHS = (
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
 # A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001).
-ENDPOINT_RE = re.compile(r"^(?P<year>-?\d{2}[\dX]{2})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?(?P<qualifier>[~?%])?$")
+# An unspecified month or day (2015-XX, 2015-06-XX) is as precise as the part before it.
+ENDPOINT_RE = re.compile(
+    r"^(?P<year>-?\d{2}[\dX]{2})(?:-(?:(?P<month>\d{2})|XX)(?:-(?:(?P<day>\d{2})|XX))?)?(?P<qualifier>[~?%])?$"
+)
 
 
 class Precision(models.TextChoices):
@@ -101,8 +104,9 @@ def edtf_bounds(value):
     precisions = [_endpoint_precision(end) for end in ends if end not in ("..", "")]
     precision = max(precisions, key=lambda p: p.rank) if precisions else Precision.YEAR
     try:
-        lower = _to_date(parsed.lower_strict(), datetime.date.min)
-        upper = _to_date(parsed.upper_strict(), datetime.date.max)
+        # An open or unknown end (../2015, /2015) can mean any date: no guessed bound.
+        lower = datetime.date.min if open_start else _to_date(parsed.lower_strict(), datetime.date.min)
+        upper = datetime.date.max if open_end else _to_date(parsed.upper_strict(), datetime.date.max)
     except ValueError as exc:
         raise ValidationError(
             "“%(value)s” is not a valid EDTF date (%(reason)s). Use a day that exists in its month, e.g. 2024-02-29 but not 2023-02-29.",
@@ -139,7 +143,7 @@ def _display_endpoint(text):
         return text
     year, month, day, qualifier = match["year"], match["month"], match["day"], match["qualifier"]
     if year.endswith("XX"):
-        words = f"{year[:-2]}00s"
+        words = f"{year[:-2]}00–{year[:-2]}99"
     elif year.endswith("X"):
         words = f"{year[:-1]}0s"
     else:
@@ -167,7 +171,7 @@ def edtf_display(value):
         if end in ("..", ""):
             return "date unknown"
         match = ENDPOINT_RE.match(end)
-        if match and _endpoint_precision(end) == Precision.YEAR and not match["qualifier"]:
+        if start == ".." and match and _endpoint_precision(end) == Precision.YEAR and not match["qualifier"]:
             return f"before {int(match['year']) + 1}"
         return f"until {_display_endpoint(end)}" if start == ".." else f"? – {_display_endpoint(end)}"
     if end in ("..", ""):

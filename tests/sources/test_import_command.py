@@ -225,8 +225,9 @@ def test_import_refuses_a_path_that_does_not_exist(tmp_path, article):
     """A mistyped path is refused, naming it, and nothing is imported."""
     missing = tmp_path / "treay.txt"
     count = Source.objects.count()
-    message, _ = import_refused(article, missing)
-    assert f"{missing}: no such file or folder" in message.splitlines()[0]
+    message, stderr = import_refused(article, missing)
+    assert f"{missing}: no such file or folder" in stderr.splitlines()[0]
+    assert message == "Nothing was imported."
     assert Source.objects.count() == count
 
 
@@ -247,9 +248,9 @@ def test_import_refuses_a_bad_manifest_entry_and_writes_nothing(tmp_path, articl
     manifest = write_manifest(tmp_path, [{"file": "treaty.txt", "slug": "good-treaty"}, {"slug": "bad-one", **bad_entry}])
     count = Source.objects.count()
 
-    message, _ = import_refused(manifest=manifest)
+    message, stderr = import_refused(manifest=manifest)
 
-    problems = [line for line in message.splitlines() if bad_entry["file"] in line]
+    problems = [line for line in stderr.splitlines() if bad_entry["file"] in line]
     assert len(problems) == 1 and reason in problems[0]
     assert Source.objects.count() == count
     assert not Source.objects.filter(slug__in=["good-treaty", "bad-one"]).exists()
@@ -259,8 +260,8 @@ def test_import_refuses_an_unreadable_manifest(tmp_path):
     """A manifest with broken YAML is refused, naming the line to fix."""
     manifest = tmp_path / "manifest.yaml"
     manifest.write_text("sources:\n  - file: a.txt\n    title: [unclosed\n", encoding="utf-8")
-    message, _ = import_refused(manifest=manifest)
-    assert message.startswith(f"{manifest}: not a readable YAML or JSON manifest at line")
+    _, stderr = import_refused(manifest=manifest)
+    assert stderr.startswith(f"{manifest}: not a readable YAML or JSON manifest at line")
 
 
 # Re-importing an edited source whose passages are cited.

@@ -124,7 +124,7 @@ def test_new_century_references_have_their_script_direction_and_language():
     """In 003 the Persian reference entries read right to left in Persian, the English ones left to right in English."""
     passages = passages_of(NEW_CENTURY)
     heading = next(passage for passage in passages if passage.text == "منابع")
-    assert heading.role == PassageRole.HEADING
+    assert (heading.role, heading.direction, heading.language) == (PassageRole.HEADING, "rtl", "fa")
     entries = [passage for passage in passages if passage.ordinal > heading.ordinal]
     persian = [passage for passage in entries if PERSIAN_RE.search(passage.text)]
     english = [passage for passage in entries if not PERSIAN_RE.search(passage.text)]

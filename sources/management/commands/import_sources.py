@@ -5,7 +5,7 @@ from django.db import transaction
 from tqdm import tqdm
 
 from sources.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, ImportRefused
-from sources.services import ManifestEntry, document_read, manifest_load, source_import
+from sources.services import ManifestEntry, document_read, manifest_load, source_import, source_validate
 
 
 class Command(BaseCommand):
@@ -24,14 +24,18 @@ class Command(BaseCommand):
         try:
             entries = self._entries(paths, manifest)
         except ImportRefused as exc:
-            raise CommandError(f"{exc}\nNothing was imported.") from None
+            for line in str(exc).splitlines():
+                self.stderr.write(line)
+            raise CommandError("Nothing was imported.") from None
         if not entries:
             raise CommandError("No documents to import: give file or folder paths, or a --manifest.")
 
         parsed, errors = [], []
         for entry in tqdm(entries, desc="reading", unit="file", disable=len(entries) < 5 or None):
             try:
-                parsed.append((entry, document_read(entry)))
+                document = document_read(entry)
+                source_validate(entry=entry, parsed=document)
+                parsed.append((entry, document))
             except ImportRefused as exc:
                 errors.append(str(exc))
         if errors:
