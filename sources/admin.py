@@ -1,6 +1,17 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
 
-from sources.models import Passage, Source
+from sources.ingest import ImportRefused
+from sources.models import DateMention, MentionRole, Passage, Source, SourceType, SourceVersion
+from sources.services import document_import
+from timeline.models import Citation
+from timeline.services import event_from_mention_create
 
 
 class PassageInline(admin.TabularInline):
@@ -15,6 +26,55 @@ class PassageInline(admin.TabularInline):
         return False  # passages come from the importer, so their offsets always hold
 
 
+class SourceVersionInline(admin.TabularInline):
+    model = SourceVersion
+    fields = ["number", "imported_at", "original_filename", "content_hash"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    classes = ["collapse"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrphanedCitationInline(admin.TabularInline):
+    """Citations a re-import of this source could not place: their old quote, for an editor to re-attach."""
+
+    model = Citation
+    fk_name = "orphaned_from"
+    verbose_name = "orphaned citation (needs review)"
+    verbose_name_plural = "orphaned citations (need review: open each and pick the passage that holds its quote)"
+    fields = ["event", "quote", "previous_quote"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SourceUploadForm(forms.Form):
+    """A document and the metadata a manifest entry would give it (sources.services.document_import)."""
+
+    file = forms.FileField(help_text="Plain text (UTF-8) or HTML. Re-uploading under an existing slug imports a new version.")
+    slug = forms.SlugField(required=False, help_text="Identifies the source across re-imports; from the file name when empty.")
+    title = forms.CharField(required=False, max_length=500, help_text="From the document when empty.")
+    authors = forms.CharField(required=False, help_text="Separated by semicolons, in the document's order.")
+    container = forms.CharField(required=False, max_length=300, label="Journal or site")
+    type = forms.ChoiceField(choices=[("", "—")] + list(SourceType.choices), required=False, label="Source type")
+    issued = forms.CharField(required=False, max_length=60, help_text="EDTF, e.g. 2023-07-16 or 2019~.")
+    language = forms.CharField(required=False, max_length=16, help_text="e.g. en or fa; detected when empty.")
+    url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
+    license = forms.CharField(required=False, max_length=200)
+
+    def metadata(self):
+        data = {name: value for name, value in self.cleaned_data.items() if name != "file"}
+        data["authors"] = [name.strip() for name in data.get("authors", "").split(";") if name.strip()]
+        return data
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["title", "slug", "source_type", "issued", "language", "passage_count"]
@@ -22,7 +82,8 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "container", "authors", "notes"]
     readonly_fields = ["text", "content_hash", "original_filename", "media_type", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [PassageInline]
+    inlines = [OrphanedCitationInline, SourceVersionInline, PassageInline]
+    change_list_template = "admin/sources/source/change_list.html"
     fieldsets = [
         (None, {"fields": ["title", "slug", "authors", "container", "source_type", "issued", "language"]}),
         ("Provenance", {"fields": ["url", "accessed", "license", "license_url", "notes"]}),
@@ -35,6 +96,32 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(ordering="passage_count", description="passages")
     def passage_count(self, source):
         return source.passage_count
+
+    def get_urls(self):
+        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="sources_source_upload")] + super().get_urls()
+
+    def upload_view(self, request):
+        """Upload a text or HTML document: the same checks and import as `manage.py import_sources`."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SourceUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = document_import(raw=upload.read(), filename=upload.name, metadata=form.metadata())
+            except ImportRefused as exc:
+                form.add_error("file" if str(exc).startswith(upload.name) else None, str(exc))
+            else:
+                self.message_user(request, result.summary(), messages.SUCCESS)
+                return redirect(reverse("admin:sources_source_change", args=[result.source.pk]))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Upload a document",
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/sources/source/upload.html", context)
 
 
 @admin.register(Passage)
@@ -55,3 +142,90 @@ class PassageAdmin(admin.ModelAdmin):
         if request.GET.get("model_name") == "citation":
             queryset = queryset.citable()
         return queryset, may_have_duplicates
+
+
+@admin.register(DateMention)
+class DateMentionAdmin(admin.ModelAdmin):
+    list_display = ["text", "edtf", "lower", "upper", "precision", "calendar", "role", "source_slug", "dismissed"]
+    list_filter = ["role", "calendar", "precision", "dismissed", "passage__source"]
+    search_fields = ["text", "edtf", "passage__text", "passage__source__title"]
+    list_select_related = ["passage__source"]
+    readonly_fields = [
+        "passage", "start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision",
+        "calendar", "dismissed_by", "dismissed_at",
+    ]  # fmt: skip
+    fields = ["passage", "text", ("start", "end"), "edtf", ("lower", "upper"), "precision", "calendar", "role", "dismissed", "dismissed_by", "dismissed_at"]
+    change_list_template = "admin/sources/datemention/change_list.html"
+
+    def has_add_permission(self, request):
+        return False  # mentions come from the importer
+
+    @admin.display(ordering="passage__source__slug", description="source")
+    def source_slug(self, mention):
+        return format_html('{} ¶{}', mention.passage.source.slug, mention.passage.ordinal)
+
+    def get_urls(self):
+        views = [
+            path("candidates/", self.admin_site.admin_view(self.candidates_view), name="sources_datemention_candidates"),
+            path("<int:pk>/create-event/", self.admin_site.admin_view(self.create_event_view), name="sources_datemention_create_event"),
+            path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
+        ]
+        return views + super().get_urls()
+
+    def candidates_view(self, request):
+        """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        mentions = list(DateMention.objects.candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Candidate events: {len(mentions)} dated sentence(s) no event cites yet",
+            "mentions": mentions,
+            "role": MentionRole.EVENT,
+        }
+        return TemplateResponse(request, "admin/sources/datemention/candidates.html", context)
+
+    @staticmethod
+    def _checked(request, model_admin_has_permission):
+        if request.method != "POST":
+            from django.http import HttpResponseNotAllowed
+
+            return HttpResponseNotAllowed(["POST"])
+        if not model_admin_has_permission:
+            raise PermissionDenied
+        return None
+
+    def create_event_view(self, request, pk):
+        """One click: a draft event with this mention's date, citing its sentence; then its change page."""
+        refused = self._checked(request, request.user.has_perm("timeline.add_event") and request.user.has_perm("timeline.add_citation"))
+        if refused:
+            return refused
+        mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
+        event = event_from_mention_create(mention=mention)
+        self.message_user(request, f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.", messages.SUCCESS)
+        return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
+
+    def dismiss_view(self, request, pk):
+        """Not an event: the candidate is hidden for good (and stays dismissed across re-imports)."""
+        refused = self._checked(request, self.has_change_permission(request))
+        if refused:
+            return refused
+        mention = get_object_or_404(DateMention, pk=pk)
+        mention.dismissed, mention.dismissed_by, mention.dismissed_at = True, request.user, timezone.now()
+        mention.save(update_fields=["dismissed", "dismissed_by", "dismissed_at"])
+        self.message_user(request, f"Dismissed “{mention.text}”.", messages.SUCCESS)
+        return redirect(reverse("admin:sources_datemention_candidates"))
+
+
+@admin.register(SourceVersion)
+class SourceVersionAdmin(admin.ModelAdmin):
+    list_display = ["source", "number", "imported_at", "original_filename"]
+    list_filter = ["source"]
+    readonly_fields = ["source", "number", "text", "content_hash", "original_filename", "imported_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

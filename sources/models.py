@@ -1,9 +1,11 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 
-from timeline.dates import edtf_display, validate_edtf
+from timeline.dates import Precision, edtf_display, validate_edtf
 
 
 class SourceType(models.TextChoices):
@@ -133,3 +135,104 @@ class Passage(models.Model):
                 code="offsets_mismatch",
                 params={"start": self.start, "end": self.end},
             )
+
+
+class SourceVersion(models.Model):
+    """One imported text of a source, kept when a re-import replaces it, so that old quotes can be read in their old place."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text="1 for the first import, then one more for each changed text.")
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64)
+    original_filename = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["source", "-number"]
+        constraints = [models.UniqueConstraint(fields=["source", "number"], name="source_version_unique_number")]
+
+    def __str__(self):
+        return f"{self.source.slug} v{self.number}"
+
+
+class Calendar(models.TextChoices):
+    GREGORIAN = "gregorian", "Gregorian"
+    JALALI = "jalali", "Solar Hijri (Jalali)"
+
+
+class MentionRole(models.TextChoices):
+    EVENT = "event", "event"
+    CITATION = "citation", "citation year"
+    PUBLICATION = "publication", "publication date"
+    BOILERPLATE = "boilerplate", "boilerplate"
+
+
+class DateMentionQuerySet(models.QuerySet):
+    def uncited(self):
+        """Mentions whose sentence no citation of their passage touches."""
+        from timeline.models import Citation
+
+        return self.exclude(
+            models.Exists(
+                Citation.objects.filter(
+                    passage=models.OuterRef("passage"),
+                    start__lt=models.OuterRef("sentence_end"),
+                    end__gt=models.OuterRef("sentence_start"),
+                )
+            )
+        )
+
+    def candidates(self):
+        """Event-role mentions in citable passages that no event cites yet and no editor has dismissed."""
+        return (
+            self.filter(role=MentionRole.EVENT, dismissed=False)
+            .exclude(passage__role=PassageRole.BOILERPLATE)
+            .uncited()
+        )
+
+
+class DateMention(models.Model):
+    """A date expression the importer found in a passage, with what it means and a guess at what it is for."""
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="date_mentions")
+    start = models.PositiveIntegerField(help_text="Offset of the first character in the passage text.")
+    end = models.PositiveIntegerField(help_text="Offset just past the last character in the passage text.")
+    sentence_start = models.PositiveIntegerField(help_text="Offset of the sentence holding the mention, in the passage text.")
+    sentence_end = models.PositiveIntegerField()
+    text = models.CharField(max_length=200, help_text="The date as the passage writes it.")
+    edtf = models.CharField(max_length=60, validators=[validate_edtf])
+    lower = models.DateField(help_text="First day the mention can mean.")
+    upper = models.DateField(help_text="Last day the mention can mean.")
+    precision = models.CharField(max_length=10, choices=Precision)
+    calendar = models.CharField(max_length=10, choices=Calendar, default=Calendar.GREGORIAN)
+    role = models.CharField(max_length=12, choices=MentionRole, default=MentionRole.EVENT)
+    dismissed = models.BooleanField(default=False, help_text="An editor decided this is not an event worth a candidate.")
+    dismissed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DateMentionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["lower", "upper", "passage", "start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="date_mention_start_before_end"),
+            models.CheckConstraint(condition=Q(lower__lte=F("upper")), name="date_mention_lower_lte_upper"),
+        ]
+        indexes = [models.Index(fields=["role", "dismissed", "lower"])]
+
+    def __str__(self):
+        return f"{self.text} → {self.edtf} ({self.get_role_display()})"
+
+    @property
+    def sentence(self):
+        return self.passage.text[self.sentence_start : self.sentence_end]
+
+    @property
+    def context(self):
+        """The passage split around the mention, for highlighting: (before, mention, after)."""
+        text = self.passage.text
+        return text[: self.start], text[self.start : self.end], text[self.end :]
+
+    @property
+    def date_display(self):
+        return edtf_display(self.edtf)

@@ -4,16 +4,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import bisect
+
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.utils.text import Truncator, slugify
+from django.db.models import F, Max, Q
+from django.utils.text import slugify
+from rapidfuzz import fuzz
 
 from sources.anchoring import CONTEXT_CHARS
+from sources.extract import mentions_extract
 from sources.ingest import ImportRefused, document_parse
-from sources.models import Passage, Source, SourceType
+from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
+
+# A quote that is no longer in the new text is looked for again by similarity (rapidfuzz, 0–100):
+# the best-matching span of the new text, snapped to whole words, must score at least this against
+# the old quote. 85 accepts a fixed typo or a changed word or two in a sentence, and refuses a
+# sentence that was rewritten or deleted (tests/sources/test_reanchor.py). Below it: orphaned.
+FUZZY_THRESHOLD = 85
 
 MANIFEST_FIELDS = {
     "file", "slug", "title", "authors", "container", "type", "issued", "language",
@@ -36,14 +46,27 @@ class ImportResult:
     source: Source
     status: str  # "created", "updated" or "unchanged"
     roles: Counter = field(default_factory=Counter)
-    citations_kept: int = 0
-    citations_moved: int = 0
+    citations: Counter = field(default_factory=Counter)  # kept, moved, updated, orphaned
+    mentions: int = 0
+
+    @property
+    def citations_kept(self):
+        return self.citations["kept"]
+
+    @property
+    def citations_moved(self):
+        return self.citations["moved"]
+
+    def citations_summary(self):
+        return ", ".join(f"{self.citations[outcome]} {outcome}" for outcome in ("kept", "moved", "updated", "orphaned"))
 
     def summary(self):
         counts = ", ".join(f"{self.roles[role]} {role}" for role in ("heading", "body", "reference", "boilerplate"))
         line = f"{self.status} {self.source.slug} ({self.source.original_filename}): {sum(self.roles.values())} passages ({counts})"
-        if self.citations_kept or self.citations_moved:
-            line += f"; citations: {self.citations_kept} kept, {self.citations_moved} moved"
+        if self.citations.total():
+            line += f"; citations: {self.citations_summary()}"
+            if self.citations["updated"] or self.citations["orphaned"]:
+                line += " (review the updated and orphaned ones in the admin: Citations › needs review)"
         return line
 
 
@@ -133,7 +156,9 @@ def _source_fields(entry, parsed):
 def source_import(*, entry, parsed):
     """
     Store a parsed document under its slug. The same text again changes nothing but metadata; a
-    changed text rebuilds the passages and carries every citation over to its quote's new place.
+    changed text is kept as a new version, the passages and date mentions are rebuilt, and every
+    citation is carried over: kept, moved, updated (quote changed, flagged for review) or orphaned.
+    No citation is ever deleted.
     """
     fields = _source_fields(entry, parsed)
     source = Source.objects.filter(slug=entry.slug).first()
@@ -145,7 +170,10 @@ def source_import(*, entry, parsed):
                 setattr(source, name, value)
             _full_clean(source, entry)
             source.save()
-        return ImportResult(source=source, status="updated" if changed else "unchanged", roles=roles)
+        mentions = 0
+        if not DateMention.objects.filter(passage__source=source).exists():  # imported before date extraction existed
+            mentions = len(date_mentions_create(passages=list(source.passages.all())))
+        return ImportResult(source=source, status="updated" if changed else "unchanged", roles=roles, mentions=mentions)
 
     status = "created" if source is None else "updated"
     source = source or Source(slug=entry.slug)
@@ -154,6 +182,10 @@ def source_import(*, entry, parsed):
     source.text, source.content_hash = parsed.text, parsed.content_hash
     _full_clean(source, entry)
     source.save()
+    number = (source.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = SourceVersion(source=source, number=number, text=source.text, content_hash=source.content_hash, original_filename=source.original_filename)
+    version.full_clean()
+    version.save()
     new_passages = [
         Passage(source=source, ordinal=ordinal, **vars(parsed_passage))
         for ordinal, parsed_passage in enumerate(parsed.passages, start=1)
@@ -161,20 +193,70 @@ def source_import(*, entry, parsed):
     for passage in new_passages:
         if source.text[passage.start : passage.end] != passage.text:  # an importer bug, never an editor's
             raise ImportRefused(f"{entry.path}: passage {passage.ordinal} does not match its offsets; please report this file.")
-    moves = _citations_reanchor(source, new_passages, entry) if status == "updated" else []
+    plans = _citations_reanchor(source, new_passages) if status == "updated" else []
+    dismissed = _dismissed_mentions(source) if status == "updated" else {}
     # Old passages step aside (ordinals out of the way) until their citations have moved.
     source.passages.update(ordinal=F("ordinal") + 1_000_000)
     stale = list(source.passages.values_list("pk", flat=True))
     Passage.objects.bulk_create(new_passages)
-    kept = moved = 0
-    for citation, passage_index, anchor in moves:
-        unchanged = citation.passage.start + citation.start == new_passages[passage_index].start + anchor[0]
-        kept, moved = kept + unchanged, moved + (not unchanged)
-        citation.passage = new_passages[passage_index]
-        citation.start, citation.end, citation.prefix, citation.suffix = anchor
-        citation.save(update_fields=["passage", "start", "end", "prefix", "suffix", "updated_at"])
+    outcomes = Counter()
+    for plan in plans:
+        outcomes[_citation_replace(plan, source=source, new_passages=new_passages)] += 1
+    DateMention.objects.filter(passage_id__in=stale).delete()
     Passage.objects.filter(pk__in=stale).delete()
-    return ImportResult(source=source, status=status, roles=roles, citations_kept=kept, citations_moved=moved)
+    mentions = date_mentions_create(passages=new_passages, dismissed=dismissed)
+    return ImportResult(source=source, status=status, roles=roles, citations=outcomes, mentions=len(mentions))
+
+
+def document_import(*, raw, filename, metadata=None):
+    """
+    Import one document from its bytes (an upload in the admin), as `import_sources` does for a
+    file: check, parse, validate, store. ImportRefused names the problem and the fix.
+    """
+    metadata = {name: value for name, value in (metadata or {}).items() if value not in (None, "", [], ())}
+    unknown = set(metadata) - MANIFEST_FIELDS
+    if unknown:
+        raise ImportRefused(f"{filename}: unknown field(s) {', '.join(sorted(unknown))}.")
+    entry = ManifestEntry(path=Path(filename), metadata=metadata)
+    parsed = document_parse(
+        raw,
+        filename=filename,
+        max_bytes=settings.CITELINE_IMPORT_MAX_BYTES,
+        authors=metadata.get("authors") or (),
+        language=metadata.get("language") or "",
+    )
+    source_validate(entry=entry, parsed=parsed)
+    with transaction.atomic():
+        return source_import(entry=entry, parsed=parsed)
+
+
+def date_mentions_create(*, passages, dismissed=None):
+    """Extract and store the date mentions of saved passages; a mention an editor dismissed before stays dismissed."""
+    dismissed = dismissed or {}
+    mentions = []
+    for passage in passages:
+        for found in mentions_extract(
+            passage.text, passage_role=passage.role, role_reason=passage.role_reason, language=passage.language, direction=passage.direction
+        ):
+            mention = DateMention(passage=passage, **{name: getattr(found, name) for name in _MENTION_FIELDS})
+            key = (passage.text, found.start, found.text)
+            if key in dismissed:
+                mention.dismissed = True
+                mention.dismissed_by_id, mention.dismissed_at = dismissed[key]
+            mentions.append(mention)
+    return DateMention.objects.bulk_create(mentions)
+
+
+_MENTION_FIELDS = ["start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision", "calendar", "role"]
+
+
+def _dismissed_mentions(source):
+    return {
+        (text, start, mention_text): (by, at)
+        for text, start, mention_text, by, at in DateMention.objects.filter(passage__source=source, dismissed=True).values_list(
+            "passage__text", "start", "text", "dismissed_by_id", "dismissed_at"
+        )
+    }
 
 
 def _full_clean(source, entry, exclude=None):
@@ -185,43 +267,137 @@ def _full_clean(source, entry, exclude=None):
         raise ImportRefused(f"{entry.path}: invalid metadata ({problems}). Fix the manifest entry.") from None
 
 
-def _citations_reanchor(source, new_passages, entry):
+@dataclass
+class AnchorPlan:
+    """Where a citation goes in the new text: an outcome (kept, moved, updated, orphaned) and, unless orphaned, its new place."""
+
+    citation: object
+    outcome: str
+    passage_index: int = None
+    start: int = 0
+    end: int = 0
+    prefix: str = ""
+    suffix: str = ""
+    quote: str = ""
+
+
+def _citations_reanchor(source, new_passages):
     """
-    Find every citation of the source again in the new text, by its exact quote; prefer the
-    occurrence whose prefix and suffix still match, then the one nearest its old place.
-    Refuses the import (nothing written) if any quote has gone: no citation is ever dropped.
+    Plan where every citation of the source (and every citation orphaned from it before) goes in
+    the new text. First the exact quote: the occurrence whose prefix and suffix still match, then
+    the one nearest its old place. Then a fuzzy match of the quote (FUZZY_THRESHOLD) anywhere in
+    the text, so it may land in a neighbouring passage: the quote is updated and flagged for review.
+    Otherwise the citation is orphaned. Nothing is written here.
     """
     from timeline.models import Citation
 
     text = source.text
-    moves, lost = [], []
-    citations = Citation.objects.filter(passage__source=source).select_related("passage", "event")
+    starts = [passage.start for passage in new_passages]
+    citations = Citation.objects.filter(Q(passage__source=source) | Q(orphaned_from=source)).select_related("passage", "event")
+    plans = []
     for citation in citations:
-        old_offset = citation.passage.start + citation.start
-        candidates = []
-        index = text.find(citation.quote)
-        while index != -1:
-            end = index + len(citation.quote)
-            context_score = (text[max(0, index - len(citation.prefix)) : index] == citation.prefix) + (
-                text[end : end + len(citation.suffix)] == citation.suffix
-            )
-            passage_index = next((i for i, p in enumerate(new_passages) if p.start <= index and end <= p.end), None)
-            if passage_index is not None:
-                candidates.append((-context_score, abs(index - old_offset), index, passage_index))
-            index = text.find(citation.quote, index + 1)
-        if not candidates:
-            lost.append(citation)
-            continue
-        _, _, index, passage_index = min(candidates)
+        old_offset = citation.passage.start + citation.start if citation.passage_id else None
+        exact = _exact_place(text, citation, new_passages, old_offset)
+        if exact is not None:
+            index, passage_index = exact
+            quote = citation.quote
+            unchanged = old_offset == index and citation.passage.text == new_passages[passage_index].text
+            outcome = "kept" if unchanged else "moved"
+        else:
+            fuzzy = _fuzzy_place(text, citation.quote, new_passages, starts)
+            if fuzzy is None:
+                plans.append(AnchorPlan(citation=citation, outcome="orphaned"))
+                continue
+            index, end, passage_index = fuzzy
+            quote, outcome = text[index:end], "updated"
         passage = new_passages[passage_index]
-        start = index - passage.start
-        end = start + len(citation.quote)
-        anchor = (start, end, text[max(0, index - CONTEXT_CHARS) : index], text[index + len(citation.quote) : index + len(citation.quote) + CONTEXT_CHARS])
-        moves.append((citation, passage_index, anchor))
-    if lost:
-        names = "; ".join(f"“{Truncator(c.quote).chars(60)}” (event {c.event.slug})" for c in lost[:5])
-        raise ImportRefused(
-            f"{entry.path}: the new text no longer contains {len(lost)} cited quote(s): {names}. "
-            "Nothing was imported; fix those citations first, or restore the quoted words."
+        plans.append(
+            AnchorPlan(
+                citation=citation, outcome=outcome, passage_index=passage_index, quote=quote,
+                start=index - passage.start, end=index - passage.start + len(quote),
+                prefix=text[max(0, index - CONTEXT_CHARS) : index], suffix=text[index + len(quote) : index + len(quote) + CONTEXT_CHARS],
+            )  # fmt: skip
         )
-    return moves
+    return plans
+
+
+def _passage_index(starts, new_passages, index, end):
+    """The passage holding text[index:end] entirely, or None."""
+    position = bisect.bisect_right(starts, index) - 1
+    if position >= 0 and end <= new_passages[position].end:
+        return position
+    return None
+
+
+def _exact_place(text, citation, new_passages, old_offset):
+    starts = [passage.start for passage in new_passages]
+    candidates = []
+    index = text.find(citation.quote)
+    while index != -1:
+        end = index + len(citation.quote)
+        context_score = (text[max(0, index - len(citation.prefix)) : index] == citation.prefix) + (
+            text[end : end + len(citation.suffix)] == citation.suffix
+        )
+        passage_index = _passage_index(starts, new_passages, index, end)
+        if passage_index is not None:
+            distance = abs(index - old_offset) if old_offset is not None else 0
+            candidates.append((-context_score, distance, index, passage_index))
+        index = text.find(citation.quote, index + 1)
+    if not candidates:
+        return None
+    _, _, index, passage_index = min(candidates)
+    return index, passage_index
+
+
+def _fuzzy_place(text, quote, new_passages, starts):
+    """(start, end, passage index) of the span of `text` most like `quote`, if it scores FUZZY_THRESHOLD or more."""
+    if len(quote) < 12:
+        return None  # a word or two: any similar words would do, which is no evidence
+    alignment = fuzz.partial_ratio_alignment(quote, text, score_cutoff=FUZZY_THRESHOLD)
+    if alignment is None:
+        return None
+    start, end = alignment.dest_start, alignment.dest_end
+    # Whole words only: widen a cut word, then trim white space.
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    # A span across two passages keeps the part in the passage that holds most of it.
+    passage_index = max(
+        range(len(new_passages)),
+        key=lambda i: min(end, new_passages[i].end) - max(start, new_passages[i].start),
+    )
+    passage = new_passages[passage_index]
+    start, end = max(start, passage.start), min(end, passage.end)
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end <= start or fuzz.ratio(quote, text[start:end]) < FUZZY_THRESHOLD:
+        return None
+    return start, end, passage_index
+
+
+def _citation_replace(plan, *, source, new_passages):
+    """Write one citation's new anchor (or its orphaning); the history records the change and its reason."""
+    from timeline.models import Citation
+
+    citation = plan.citation
+    Status = Citation.AnchorStatus
+    if plan.outcome == "orphaned":
+        if citation.passage_id is not None:
+            citation.previous_quote = citation.quote
+        citation.passage, citation.start, citation.end = None, 0, 0
+        citation.anchor_status, citation.orphaned_from = Status.ORPHANED, source
+    else:
+        citation.passage = new_passages[plan.passage_index]
+        citation.start, citation.end, citation.prefix, citation.suffix = plan.start, plan.end, plan.prefix, plan.suffix
+        citation.orphaned_from = None
+        if plan.outcome == "updated":
+            citation.previous_quote, citation.quote = citation.quote, plan.quote
+            citation.anchor_status = Status.UPDATED
+        elif plan.outcome == "moved" and citation.anchor_status != Status.UPDATED:  # a pending review stays pending
+            citation.anchor_status = Status.MOVED
+    citation._change_reason = f"re-import of {source.slug}: {plan.outcome}"
+    citation.save()
+    return plan.outcome

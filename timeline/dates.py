@@ -7,7 +7,7 @@ into the bounds used for sorting and filtering, their precision, and the words r
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from django.core.exceptions import ValidationError
@@ -54,6 +54,7 @@ class DateBounds:
     is_interval: bool = False
     open_start: bool = False
     open_end: bool = False
+    calendar: str = "gregorian"  # the calendar the date was written in; bounds are always Gregorian
 
 
 def _to_date(struct, fallback):
@@ -181,32 +182,266 @@ def edtf_display(value):
     return f"{first}{separator}{last}"
 
 
+# Natural language to EDTF ---------------------------------------------------------------------
+#
+# Editors type dates the way sources write them; date_to_edtf turns them into EDTF at the
+# precision written. Regular expressions read the forms we know (they are exact and fast);
+# dateparser is the fallback for other languages, with the language given, never detected, and
+# never allowed to fill in a day, a month or a year the text does not state.
+#
+# Decisions (README, "Editing"):
+# - "mid-2015" is the middle half of the year, April to September: "2015-04/2015-09". "early
+#   2015" is January–April and "late 2015" September–December. A season of EDTF ("2015-22", summer)
+#   would claim a single season; an interval says honestly that the source is vague.
+# - "c. 2007" is "2007~"; "before 2000" is "../1999"; "after 2000" is "2001/.."; "since 2022" is
+#   "2022/.."; "between 2011 and 2019", "from 2011 to 2019" and "2011–2019" are "2011/2019".
+# - Solar Hijri (Jalali) dates convert exactly to Gregorian days: a Jalali month or year is the
+#   interval of the Gregorian days it covers ("خرداد 1397" is "2018-05-22/2018-06-21").
+
+PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+
+MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
+MONTH_NUMBERS.update({name.lower()[:3]: number for number, name in enumerate(MONTHS, start=1)})
+MONTH_NUMBERS["sept"] = 9
+# Capitalised names only: "may" the verb and "march" the noun are not months.
+MONTH_NAME_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+JALALI_MONTHS = ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
+JALALI_MONTH_RE = "(?:فروردین|اردی\u200c?بهشت|خرداد|تیر|امرداد|مرداد|شهریور|مهر|آبان|آذر|دی|بهمن|اسفند)"
+# "1392 ش", "1392 ه.ش", "1392 هـ.ش." and "1392 SH" all say Solar Hijri.
+JALALI_MARK_RE = r"(?:ه\u0640?\.?\s?ش\.?|ش\.?(?!\w)|(?:SH|AP)\b)"
+SEASON_NUMBERS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+PART_OF_YEAR = {"early": ("01", "04"), "mid": ("04", "09"), "middle of": ("04", "09"), "late": ("09", "12")}
+
+
+def digits_ascii(text):
+    """Persian and Arabic-Indic digits as ASCII digits; the length of the text is unchanged."""
+    return text.translate(PERSIAN_DIGITS)
+
+
+def month_number(name):
+    return MONTH_NUMBERS.get(name.lower().rstrip(".")[:4] if name.lower().startswith("sept") else name.lower().rstrip(".")[:3])
+
+
+def jalali_month_number(name):
+    name = name.replace("\u200c", "").replace("ي", "ی").replace("ك", "ک")
+    return JALALI_MONTHS.index("مرداد" if name == "امرداد" else name) + 1
+
+
+def jalali_edtf(year, month=None, day=None):
+    """The Gregorian EDTF for a Solar Hijri day, or the interval of days of a Solar Hijri month or year."""
+    import jdatetime
+
+    try:
+        if day:
+            return jdatetime.date(year, month, day).togregorian().isoformat()
+        if month:
+            first = jdatetime.date(year, month, 1)
+            length = 31 if month <= 6 else 30 if month <= 11 or first.isleap() else 29
+            last = first + datetime.timedelta(days=length - 1)
+        else:
+            first = jdatetime.date(year, 1, 1)
+            last = jdatetime.date(year + 1, 1, 1) - datetime.timedelta(days=1)
+    except ValueError as exc:
+        raise ValidationError(
+            "%(year)s/%(month)s/%(day)s is not a Solar Hijri date (%(reason)s).",
+            code="invalid_jalali",
+            params={"year": year, "month": month or "–", "day": day or "–", "reason": exc},
+        ) from exc
+    return f"{first.togregorian().isoformat()}/{last.togregorian().isoformat()}"
+
+
+def gregorian_edtf(year, month=None, day=None):
+    """YYYY, YYYY-MM or YYYY-MM-DD, refusing a day its month does not have."""
+    if day:
+        try:
+            return datetime.date(int(year), int(month), int(day)).isoformat()
+        except ValueError as exc:
+            raise ValidationError(
+                "%(year)s-%(month)s-%(day)s is not a day of the calendar.",
+                code="invalid_date",
+                params={"year": year, "month": month, "day": day},
+            ) from exc
+    return f"{int(year):04d}-{int(month):02d}" if month else f"{int(year):04d}"
+
+
+def _shift(edtf, *, steps):
+    """The unit before (steps=-1) or after (steps=1) a single EDTF endpoint, at its own precision."""
+    match = ENDPOINT_RE.match(edtf)
+    if not match or "X" in match["year"]:
+        raise ValueError(edtf)
+    year, month, day = int(match["year"]), match["month"], match["day"]
+    if day:
+        return (datetime.date(year, int(month), int(day)) + datetime.timedelta(days=steps)).isoformat()
+    if month and int(month) <= 12:
+        index = year * 12 + int(month) - 1 + steps
+        return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return f"{year + steps:04d}"
+
+
+def _first(edtf):
+    return edtf.split("/")[0]
+
+
+def _last(edtf):
+    return edtf.split("/")[-1]
+
+
+DAY_MONTH_YEAR_RE = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>\d{{4}})")
+MONTH_DAY_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})")
+MONTH_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?(?P<year>\d{{4}})")
+YEAR_RE = re.compile(r"(?P<year>\d{4})")
+DECADE_RE = re.compile(r"(?:the\s+)?(?P<decade>\d{3})0s", re.I)
+CENTURY_RE = re.compile(r"(?:the\s+)?(?P<century>\d{1,2})(?:st|nd|rd|th)\s+century", re.I)
+SEASON_RE = re.compile(r"(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>\d{4})", re.I)
+PART_RE = re.compile(r"(?P<part>early|mid|middle of|late)[\s-]+(?P<year>\d{4})", re.I)
+JALALI_DAY_RE = re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\s+(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
+JALALI_MONTH_YEAR_RE = re.compile(rf"(?P<month>{JALALI_MONTH_RE})\s+(?:ماه\s+)?(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
+JALALI_YEAR_RE = re.compile(rf"(?:سال\s+)?(?P<year>\d{{3,4}})\s*{JALALI_MARK_RE}")
+QUALIFIED_RE = re.compile(
+    r"(?P<word>circa|about|around|approximately|approx\.|roughly|probably|perhaps|possibly|ca\.|c\.|ca|c)(?:\s+|(?<=\.))(?P<rest>.+)", re.I
+)
+BOUNDED_RE = re.compile(r"(?P<word>before|by|until|till|up to|after|since|from)\s+(?P<rest>.+)", re.I)
+RANGE_RE = re.compile(r"(?:between\s+(?P<a1>.+?)\s+and\s+(?P<b1>.+)|(?:from\s+)?(?P<a2>.+?)\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b)\s*(?P<b2>.+))", re.I)
+
+
+def _endpoint_read(text):
+    """(edtf, calendar, precision) for one date without qualifiers, or None."""
+    for pattern, build in (
+        (JALALI_DAY_RE, lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"]), int(m["day"])), "jalali", Precision.DAY)),
+        (JALALI_MONTH_YEAR_RE, lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"])), "jalali", Precision.MONTH)),
+        (JALALI_YEAR_RE, lambda m: (jalali_edtf(int(m["year"])), "jalali", Precision.YEAR)),
+        (DAY_MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
+        (MONTH_DAY_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
+        (MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"])), "gregorian", None)),
+        (SEASON_RE, lambda m: (f"{m['year']}-{SEASON_NUMBERS[m['season'].lower()]}", "gregorian", None)),
+        (PART_RE, lambda m: (f"{m['year']}-{PART_OF_YEAR[m['part'].lower()][0]}/{m['year']}-{PART_OF_YEAR[m['part'].lower()][1]}", "gregorian", None)),
+        (DECADE_RE, lambda m: (f"{m['decade']}X", "gregorian", None)),
+        (CENTURY_RE, lambda m: (f"{int(m['century']) - 1:02d}XX", "gregorian", None)),
+        (YEAR_RE, lambda m: (m["year"], "gregorian", None)),
+    ):
+        match = pattern.fullmatch(text)
+        if match:
+            return build(match)
+    try:
+        return edtf_bounds(text).edtf, "gregorian", None
+    except ValidationError:
+        return None
+
+
+def _natural_read(text, languages):
+    """(edtf, calendar, precision override) for a whole typed date, or None."""
+    text = text.strip().rstrip(",;")
+    if not text:
+        return None
+    if read := _endpoint_read(text):
+        return read
+    if match := QUALIFIED_RE.fullmatch(text):
+        inner = _natural_read(match["rest"], languages)
+        if inner is None:
+            return None
+        mark = "?" if match["word"].lower() in ("probably", "perhaps", "possibly") else "~"
+        edtf = "/".join(end + mark if end not in ("", "..") else end for end in inner[0].split("/"))
+        return edtf, inner[1], inner[2]
+    if match := BOUNDED_RE.fullmatch(text):
+        word = match["word"].lower()
+        inner = _natural_read(match["rest"], languages)
+        if inner is None or (word == "from" and RANGE_RE.fullmatch(match["rest"])):
+            return _range_read(text, languages) if word == "from" else None
+        edtf, calendar, _ = inner
+        if word == "before":
+            return f"../{_shift(_first(edtf), steps=-1)}", calendar, None
+        if word == "after":
+            return f"{_shift(_last(edtf), steps=1)}/..", calendar, None
+        if word in ("by", "until", "till", "up to"):
+            return f"../{_last(edtf)}", calendar, None
+        return f"{_first(edtf)}/..", calendar, None  # since, from
+    if read := _range_read(text, languages):
+        return read
+    return _dateparser_read(text, languages)
+
+
+def _range_read(text, languages):
+    match = RANGE_RE.fullmatch(text)
+    if not match:
+        return None
+    first_text, last_text = (match["a1"], match["b1"]) if match["a1"] else (match["a2"], match["b2"])
+    if re.fullmatch(r"\d{2}", last_text.strip()) and re.fullmatch(r"\d{4}", first_text.strip()):
+        last_text = first_text.strip()[:2] + last_text.strip()  # 2011–19
+    first, last = _natural_read(first_text, languages), _natural_read(last_text, languages)
+    if first is None or last is None or "/" in _first(first[0]) or ".." in first[0] + last[0]:
+        return None
+    calendar = "jalali" if "jalali" in (first[1], last[1]) else "gregorian"
+    return f"{_first(first[0])}/{_last(last[0])}", calendar, None
+
+
 @cache
 def _date_parser(languages):
     from dateparser.date import DateDataParser
 
-    # The language is given, not detected per call: faster, and no surprise readings.
-    return DateDataParser(languages=list(languages), settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+    # The language is given, not detected per call: faster, and no surprise readings. Relative
+    # dates ("today", "3 days ago") are not dates a source can be cited for.
+    return DateDataParser(
+        languages=list(languages),
+        settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False, "PARSERS": ["custom-formats", "absolute-time"]},
+    )
+
+
+def _dateparser_read(text, languages):
+    # dateparser fills what the text leaves out from today's date: without a year in the text it
+    # would invent one, so such text is not read at all.
+    if not re.search(r"(?<!\d)\d{4}(?!\d)", text):
+        return None
+    data = _date_parser(tuple(languages)).get_date_data(text)
+    if data is None or data.date_obj is None:
+        return None
+    day = data.date_obj.date()
+    period = data.period
+    numbers = re.findall(r"(?<!\d)\d{1,2}(?!\d)", text)
+    if period == "day" and not numbers:
+        period = "month"  # "juillet 2022" must not become the first (or today's) day of it
+    if period == "month" and not re.search(r"[^\W\d_]", text) and not numbers:
+        period = "year"
+    edtf = {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(period, f"{day:%Y-%m-%d}")
+    return edtf, "gregorian", None
+
+
+def date_to_edtf(text, *, languages=("en",)):
+    """
+    Bounds of a date as a person or a source writes it: EDTF as is ("2011/2019", "2007~"), English
+    ("July 2022", "June 28, 2019", "mid-2015", "c. 2007", "before 2000", "between 2011 and 2019"),
+    Solar Hijri ("15 مرداد 1397", "خرداد 1397", "1392 ش"), else dateparser in `languages`.
+    Always at the precision written; a ValidationError says what would work.
+    """
+    text = " ".join(digits_ascii(text or "").split())
+    try:
+        return edtf_bounds(text)
+    except ValidationError as exc:
+        edtf_error = exc
+    read = _natural_read(text, languages) if text else None
+    if read is None:
+        if re.fullmatch(r"[\d\-/.~?%X]+", text):
+            raise edtf_error  # written as EDTF: say what is wrong with it ("2023-02-29": no such day)
+        raise ValidationError(
+            "“%(value)s” is not a date Citeline can read. Try a year (2015), a month (July 2022 or 2022-07), a day "
+            "(28 June 2019), c. 2007, before 2000, between 2011 and 2019, or a Solar Hijri date (خرداد 1397, 1392 ش).",
+            code="unreadable_date",
+            params={"value": text},
+        )
+    edtf, calendar, precision = read
+    bounds = edtf_bounds(edtf)
+    changes = {"calendar": calendar}
+    if precision is not None:
+        changes["precision"] = precision  # a Jalali month is an interval of Gregorian days, but a month all the same
+    return replace(bounds, **changes)
 
 
 def date_parse_natural(text, *, languages=("en",)):
     """
     Bounds for a date typed by a person: EDTF as is ("2003-03", "2011/2019"), else natural
-    language read by dateparser ("July 2022", "28 June 2019", "2015") at the precision it was
-    written: a month is the whole month, never today's day in it.
+    language ("July 2022", "28 June 2019", "2015", "c. 2007", "خرداد 1397") at the precision it was
+    written: a month is the whole month, never today's day in it. See date_to_edtf.
     """
-    text = " ".join((text or "").split())
-    try:
-        return edtf_bounds(text)
-    except ValidationError:
-        pass
-    data = _date_parser(tuple(languages)).get_date_data(text) if text else None
-    if data is None or data.date_obj is None:
-        raise ValidationError(
-            "“%(value)s” is not a date Citeline can read. Try a year (2015), a month (July 2022 or 2022-07) or a day (2019-06-28).",
-            code="unreadable_date",
-            params={"value": text},
-        )
-    day = data.date_obj.date()
-    edtf = {"year": f"{day:%Y}", "month": f"{day:%Y-%m}"}.get(data.period, f"{day:%Y-%m-%d}")
-    return edtf_bounds(edtf)
+    return date_to_edtf(text, languages=languages)

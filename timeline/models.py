@@ -3,10 +3,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
 from timeline.dates import Precision, edtf_bounds, edtf_display, validate_edtf
-
 
 
 class DatedModel(models.Model):
@@ -118,7 +118,8 @@ class EventQuerySet(models.QuerySet):
             "themes",
             models.Prefetch(
                 "citations",
-                queryset=Citation.objects.select_related("passage__source").order_by("ordinal", "pk"),
+                # Orphaned citations (passage gone in a re-import) are for editors to review, never evidence.
+                queryset=Citation.objects.evidence().select_related("passage__source").order_by("ordinal", "pk"),
             ),
         )
 
@@ -143,6 +144,7 @@ class Event(DatedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = EventQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[actors, themes], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["date_lower", "date_upper", "title"]
@@ -165,6 +167,16 @@ class Event(DatedModel):
         return self.display_date or edtf_display(self.date)
 
 
+class CitationQuerySet(models.QuerySet):
+    def evidence(self):
+        """Citations anchored in a passage: what readers, exports and the API may show."""
+        return self.filter(passage__isnull=False)
+
+    def needs_review(self):
+        """Citations a re-import changed (quote updated) or could not place (orphaned)."""
+        return self.filter(anchor_status__in=[Citation.AnchorStatus.UPDATED, Citation.AnchorStatus.ORPHANED])
+
+
 class Citation(models.Model):
     """
     Evidence for an event: an exact quote from a passage, anchored like a W3C Web Annotation
@@ -177,9 +189,20 @@ class Citation(models.Model):
         DISPUTES = "disputes", "disputes"
         CONTEXT = "context", "context"
 
+    class AnchorStatus(models.TextChoices):
+        ANCHORED = "anchored", "anchored"
+        MOVED = "moved", "moved by a re-import"
+        UPDATED = "updated", "quote updated by a re-import (needs review)"
+        ORPHANED = "orphaned", "orphaned: not found in the new text (needs review)"
+
+        @property
+        def needs_review(self):
+            return self in (self.UPDATED, self.ORPHANED)
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     # PROTECT: deleting a passage (or its source) must never take citations with it silently.
-    passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="citations")
+    # Empty only for an orphan: a re-import could not place its quote in the new text.
+    passage = models.ForeignKey("sources.Passage", on_delete=models.PROTECT, related_name="citations", null=True, blank=True)
     ordinal = models.PositiveSmallIntegerField(default=1, help_text="Order of the citation within its event.")
     quote = models.TextField(help_text="The exact words quoted from the passage.")
     prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True, help_text="Source text just before the quote.")
@@ -188,13 +211,32 @@ class Citation(models.Model):
     end = models.PositiveIntegerField(blank=True, help_text="Offset just past the quote in the passage text.")
     stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
     note = models.TextField(blank=True, help_text="The editor's note on this evidence, shown to readers.")
+    anchor_status = models.CharField(
+        max_length=10, choices=AnchorStatus, default=AnchorStatus.ANCHORED,
+        help_text="What the last re-import of the source did to this citation; “updated” and “orphaned” need an editor.",
+    )  # fmt: skip
+    previous_quote = models.TextField(blank=True, help_text="The quote before a re-import updated or orphaned it.")
+    orphaned_from = models.ForeignKey(
+        "sources.Source", on_delete=models.PROTECT, null=True, blank=True, related_name="orphaned_citations",
+        help_text="The source whose re-import lost this quote; set only while the citation is orphaned.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CitationQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["event", "ordinal", "pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(start__lt=F("end")), name="citation_start_before_end"),
+            # Anchored: a passage and a non-empty span in it. Orphaned: no passage, offsets 0/0, and the
+            # source it was lost from, so that the admin can list orphans per source.
+            models.CheckConstraint(
+                condition=(
+                    Q(passage__isnull=False, start__lt=F("end"), orphaned_from__isnull=True) & ~Q(anchor_status="orphaned")
+                ) | Q(passage__isnull=True, anchor_status="orphaned", orphaned_from__isnull=False, start=0, end=0),
+                name="citation_anchored_or_orphaned",
+            ),
         ]
 
     def __str__(self):
@@ -202,11 +244,20 @@ class Citation(models.Model):
         return f"“{excerpt}” ({self.stance})"
 
     def get_absolute_url(self):
-        return self.passage.get_absolute_url()
+        return self.passage.get_absolute_url() if self.passage_id else ""
+
+    @property
+    def is_orphaned(self):
+        return self.passage_id is None
 
     def clean(self):
         if not self.passage_id:
-            return
+            if self.anchor_status == self.AnchorStatus.ORPHANED and self.orphaned_from_id:
+                return  # an orphan keeps its quote until an editor places it again
+            raise ValidationError({"passage": "Pick the passage that holds the quote."}, code="required")
+        if self.anchor_status == self.AnchorStatus.ORPHANED:
+            # An editor placed an orphan in a passage again: it is anchored from now on.
+            self.anchor_status, self.orphaned_from = self.AnchorStatus.ANCHORED, None
         if not self.quote:
             raise ValidationError({"quote": "Enter the exact words quoted from the passage."}, code="required")
         if self.start is not None and self.passage.text[self.start : self.end] == self.quote:
@@ -227,5 +278,7 @@ class Citation(models.Model):
     @property
     def context(self):
         """The passage split around the quote, for highlighting: (before, quote, after)."""
+        if self.passage_id is None:
+            return "", self.quote, ""
         text = self.passage.text
         return text[: self.start], text[self.start : self.end], text[self.end :]

@@ -119,3 +119,30 @@ def timeline_load(*, path):
     if problems:
         raise TimelineDataError(f"{path}: {len(problems)} problem(s), nothing loaded:\n" + "\n".join(problems))
     return created
+
+
+@transaction.atomic
+def event_from_mention_create(*, mention):
+    """
+    A draft event dated as a date mention says, citing the mention's sentence in its passage: the
+    one click from a candidate to an event the editor then titles, annotates and publishes.
+    """
+    from django.utils.text import Truncator, slugify
+
+    passage = mention.passage
+    sentence = mention.sentence.strip() or passage.text
+    title = Truncator(sentence).chars(120)
+    base = slugify(Truncator(sentence).words(8, truncate=""))[:60].strip("-") or "event"
+    slug = f"{base}-{mention.pk}"
+    suffix = 1
+    while Event.objects.filter(slug=slug).exists():
+        suffix += 1
+        slug = f"{base}-{mention.pk}-{suffix}"
+    event = Event(title=title, slug=slug, date=mention.edtf, status=Event.Status.DRAFT)
+    event.full_clean()
+    event.save()
+    citation = Citation(event=event, passage=passage, quote=sentence, start=mention.sentence_start, stance=Citation.Stance.SUPPORTS)
+    citation.end = citation.start + len(sentence)
+    citation.full_clean()
+    citation.save()
+    return event

@@ -59,10 +59,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
     "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
+    "simple_history",
     "sources",
     "timeline",
 ]
@@ -76,7 +81,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Frame and CORS policy of the embed widgets and the read API (see timeline/middleware.py).
+    "timeline.middleware.FramePolicyMiddleware",
+    "timeline.middleware.ReadOnlyCorsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "timeline.urls"
@@ -153,6 +162,29 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly"],
+    # Token first: an anonymous write then gets 401 with WWW-Authenticate: Token, not a bare 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "timeline.api.CitelineAutoSchema",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Citeline API",
+    "DESCRIPTION": (
+        "Read and edit an annotated, cited timeline: events with their EDTF dates and citations, "
+        "sources with their passages, actors, themes and periods. Anyone may read published data; "
+        "editors with the model permissions write (session or `Authorization: Token …`). "
+        "The event list also exports as CSV, iCalendar, TimelineJS JSON, CSL-JSON and BibTeX (`?format=`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files: the docs work offline and behind firewalls.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Imports refuse files larger than this (bytes).

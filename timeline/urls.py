@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from timeline import views
+from django.contrib.sitemaps.views import sitemap
+
+from timeline import embed, views
+from timeline.feeds import EventFeed
+from timeline.sitemaps import sitemaps
 
 
 timeline_patterns = [
@@ -9,10 +13,17 @@ timeline_patterns = [
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("sources/", views.source_list, name="source_list"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+    path("sources/<slug:slug>/p/<int:ordinal>/", views.passage_detail, name="passage_detail"),
+    path("feed/", EventFeed(), name="feed"),
 ]
 
 urlpatterns = [
     path("", include((timeline_patterns, "timeline"))),
     path("healthz", views.healthz, name="healthz"),
+    path("api/", include(("timeline.api_urls", "api"))),
+    path("embed/timeline/", embed.embed_timeline, name="embed_timeline"),
+    path("embed.js", embed.embed_script, name="embed_script"),
+    path("oembed", embed.oembed, name="oembed"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]

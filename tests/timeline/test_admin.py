@@ -81,8 +81,8 @@ def test_a_quote_not_in_the_passage_is_refused(editor_client):
 
 
 def test_invalid_edtf_is_explained(editor_client):
-    """An invalid date says what is wrong and gives examples that work."""
-    response = editor_client.post(reverse("admin:timeline_event_add"), _event_form(date="July 2022", status="draft"))
+    """An invalid date says what is wrong and gives examples that work ("July 2022" is read as natural language now)."""
+    response = editor_client.post(reverse("admin:timeline_event_add"), _event_form(date="2023-02-29", status="draft"))
     assert "is not a valid EDTF date" in response.content.decode()
 
 

@@ -1,3 +1,4 @@
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -11,7 +12,8 @@ from sources.services import ManifestEntry, document_read, manifest_load, source
 class Command(BaseCommand):
     help = (
         "Import plain-text and HTML documents as sources. Every file is checked before anything is "
-        "written: one bad file refuses the whole import. Re-importing an unchanged file changes nothing."
+        "written: one bad file refuses the whole import. Re-importing an unchanged file changes nothing; an edited "
+        "one keeps its old text as a version and carries every citation over (kept, moved, updated or orphaned)."
     )
 
     def add_arguments(self, parser):
@@ -52,6 +54,14 @@ class Command(BaseCommand):
             self.stdout.write(result.summary())
         changed = sum(result.status != "unchanged" for result in results)
         self.stdout.write(self.style.SUCCESS(f"{len(results)} source(s) read, {changed} created or updated."))
+        citations = sum((result.citations for result in results), Counter())
+        if citations.total():
+            totals = ", ".join(f"{citations[outcome]} {outcome}" for outcome in ("kept", "moved", "updated", "orphaned"))
+            self.stdout.write(f"citations: {totals}; none deleted.")
+            if citations["updated"] or citations["orphaned"]:
+                self.stdout.write(self.style.WARNING(
+                    "Review the updated and orphaned citations in the admin (Citations, filter “needs review”)."
+                ))
 
     def _entries(self, paths, manifest):
         listed = manifest_load(manifest) if manifest else []

@@ -1,0 +1,132 @@
+"""The editor's workbench: upload, date preview, quote picker, candidate events, orphans in the admin."""
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from sources.models import DateMention, Passage, Source
+from timeline.models import Citation, Event
+
+pytestmark = pytest.mark.django_db
+
+ARTICLE = b"Tehran and Moscow sign a treaty\n\nIran and Russia signed a strategic partnership treaty in Moscow on 17 January 2025.\n"
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(User.objects.create_superuser("workbench", "workbench@example.org", "a-long-password"))
+    return client
+
+
+def test_upload_imports_a_document_with_passages_and_date_mentions(editor_client):
+    """Uploading a text file in the admin imports it as the command would, with its date mentions, and opens it."""
+    upload = SimpleUploadedFile("treaty.txt", ARTICLE, content_type="text/plain")
+    response = editor_client.post(reverse("admin:sources_source_upload"), {"file": upload, "slug": "uploaded-treaty", "authors": "Jane Doe; John Roe", "type": "news"})
+    source = Source.objects.get(slug="uploaded-treaty")
+    assert response.status_code == 302 and response["Location"] == reverse("admin:sources_source_change", args=[source.pk])
+    assert (source.authors, source.source_type, source.passages.count(), source.versions.count()) == (["Jane Doe", "John Roe"], "news", 2, 1)
+    (mention,) = DateMention.objects.filter(passage__source=source)
+    assert (mention.text, mention.edtf, mention.role) == ("17 January 2025", "2025-01-17", "event")
+
+
+def test_upload_of_a_bad_file_shows_a_form_error(editor_client):
+    """A binary file is refused on the form, naming the reason, and nothing is imported."""
+    count = Source.objects.count()
+    upload = SimpleUploadedFile("scan.txt", b"%PDF\x00\x00\x01", content_type="text/plain")
+    response = editor_client.post(reverse("admin:sources_source_upload"), {"file": upload})
+    assert response.status_code == 200
+    assert "a binary file" in response.content.decode()
+    assert Source.objects.count() == count
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_date_preview_shows_edtf_bounds_and_words(editor_client, htmx):
+    """The preview view answers the same fragment with or without HX-Request."""
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    page = editor_client.get(reverse("admin:timeline_event_date_preview"), {"date": "خرداد 1397"}, **headers).content.decode()
+    assert "2018-05-22/2018-06-21" in page and "from 2018-05-22 to 2018-06-21" in page and "Solar Hijri" in page
+    error = editor_client.get(reverse("admin:timeline_event_date_preview"), {"date": "someday"}, **headers).content.decode()
+    assert "is not a date Citeline can read" in error
+
+
+def test_event_form_accepts_natural_language_and_saves_edtf(editor_client):
+    """Without JavaScript the date field converts "c. 2007" to EDTF on save; the form loads htmx and the helpers from static files."""
+    form = editor_client.get(reverse("admin:timeline_event_add")).content.decode()
+    assert "vendor/htmx/htmx-4.0.1.min.js" in form and "citeline/admin/quote_picker.js" in form and "citeline/admin/date_preview.js" in form
+    data = {
+        "title": "Arms deal", "slug": "arms-deal", "status": "draft", "date": "c. 2007", "display_date": "", "annotation": "",
+        "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    assert editor_client.post(reverse("admin:timeline_event_add"), data).status_code == 302
+    assert Event.objects.get(slug="arms-deal").date == "2007~"
+
+
+def test_quote_picker_loads_the_passage_text(editor_client):
+    """The picker's view returns the passage text to select the quote in, with its direction."""
+    passage = Passage.objects.get(source__slug="baghai-unlikely-alliance", text__contains="S-300")
+    page = editor_client.get(reverse("admin:timeline_event_passage_text"), {"passage": passage.pk}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'class="citeline-passage-text" dir="ltr"' in page and "S-300 missile defense system" in page
+
+
+def test_picked_offsets_fill_the_citation(editor_client):
+    """The offsets the picker fills are kept, and prefix and suffix are derived from them."""
+    passage = Passage.objects.get(source__slug="baghai-unlikely-alliance", text__contains="S-300")
+    quote = "Russia agreed to supply Iran with its S-300"
+    start = passage.text.index(quote)
+    data = {
+        "title": "S-300 deal", "slug": "s300-deal", "status": "published", "date": "2007", "display_date": "", "annotation": "",
+        "citations-TOTAL_FORMS": "1", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "citations-0-ordinal": "1", "citations-0-passage": str(passage.pk), "citations-0-quote": quote, "citations-0-stance": "supports",
+        "citations-0-note": "", "citations-0-start": str(start), "citations-0-end": str(start + len(quote)),
+    }  # fmt: skip
+    assert editor_client.post(reverse("admin:timeline_event_add"), data).status_code == 302
+    citation = Citation.objects.get(event__slug="s300-deal")
+    assert (citation.start, citation.prefix[-13:]) == (start, "and by 2007, ")
+
+
+def test_candidate_to_published_event(editor_client):
+    """A candidate mention becomes a draft event citing its sentence in one click, and leaves the candidate list."""
+    mention = DateMention.objects.candidates().select_related("passage").get(passage__source__slug="bahrami-counter-russia-iran-ties", text="2024")
+    page = editor_client.get(reverse("admin:sources_datemention_candidates")).content.decode()
+    assert f'id="mention-{mention.pk}"' in page and "<mark>2024</mark>" in page
+
+    response = editor_client.post(reverse("admin:sources_datemention_create_event", args=[mention.pk]))
+
+    event = Event.objects.get(citations__passage=mention.passage, date="2024")
+    assert response["Location"] == reverse("admin:timeline_event_change", args=[event.pk])
+    assert event.status == "draft"
+    (citation,) = event.citations.all()
+    assert citation.quote == mention.sentence and "2024" in citation.quote and citation.quote.startswith("However, the question is")
+    assert citation.prefix and citation.anchor_status == "anchored"
+    assert not DateMention.objects.candidates().filter(pk=mention.pk).exists()
+    editor_client.post(reverse("admin:timeline_event_changelist"), {"action": "publish", "_selected_action": [event.pk]})
+    event.refresh_from_db()
+    assert event.status == "published"
+
+
+def test_candidate_views_refuse_get(editor_client):
+    """Creating and dismissing are POST only."""
+    mention = DateMention.objects.candidates().first()
+    assert editor_client.get(reverse("admin:sources_datemention_create_event", args=[mention.pk])).status_code == 405
+
+
+def test_dismissing_a_candidate_is_remembered(editor_client):
+    """A dismissed candidate leaves the list and records who dismissed it."""
+    mention = DateMention.objects.candidates().first()
+    editor_client.post(reverse("admin:sources_datemention_dismiss", args=[mention.pk]))
+    mention.refresh_from_db()
+    assert mention.dismissed and mention.dismissed_by.username == "workbench" and mention.dismissed_at
+    assert not DateMention.objects.candidates().filter(pk=mention.pk).exists()
+
+
+def test_orphans_are_listed_for_review_and_hidden_from_readers(editor_client):
+    """An orphaned citation shows in the "needs review" filter with its old quote and on its source, never on the reader's pages."""
+    citation = Citation.objects.filter(event__status="published").select_related("passage__source").first()
+    source = citation.passage.source
+    Citation.objects.filter(pk=citation.pk).update(passage=None, start=0, end=0, anchor_status="orphaned", orphaned_from=source)
+    changelist = editor_client.get(reverse("admin:timeline_citation_changelist"), {"review": "needed"}).content.decode()
+    assert "orphaned from" in changelist and citation.quote[:40] in changelist
+    assert citation.quote[:40] in editor_client.get(reverse("admin:sources_source_change", args=[source.pk])).content.decode()
+    event = Event.objects.for_reader().get(pk=citation.event_id)
+    assert citation.pk not in {c.pk for c in event.citations.all()}

@@ -1,0 +1,79 @@
+"""Natural-language and Solar Hijri dates to EDTF and bounds (timeline.dates.date_to_edtf)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from timeline.dates import date_parse_natural, date_to_edtf
+
+D = datetime.date
+MIN, MAX = datetime.date.min, datetime.date.max
+
+TABLE = [
+    # typed, EDTF, lower, upper, precision, calendar
+    ("July 2022", "2022-07", D(2022, 7, 1), D(2022, 7, 31), "month", "gregorian"),
+    ("2015", "2015", D(2015, 1, 1), D(2015, 12, 31), "year", "gregorian"),
+    ("mid-2015", "2015-04/2015-09", D(2015, 4, 1), D(2015, 9, 30), "month", "gregorian"),
+    ("early 2015", "2015-01/2015-04", D(2015, 1, 1), D(2015, 4, 30), "month", "gregorian"),
+    ("late 2015", "2015-09/2015-12", D(2015, 9, 1), D(2015, 12, 31), "month", "gregorian"),
+    ("c. 2007", "2007~", D(2007, 1, 1), D(2007, 12, 31), "year", "gregorian"),
+    ("circa 2007", "2007~", D(2007, 1, 1), D(2007, 12, 31), "year", "gregorian"),
+    ("probably 2015", "2015?", D(2015, 1, 1), D(2015, 12, 31), "year", "gregorian"),
+    ("before 2000", "../1999", MIN, D(1999, 12, 31), "year", "gregorian"),
+    ("before July 2022", "../2022-06", MIN, D(2022, 6, 30), "month", "gregorian"),
+    ("after 2000", "2001/..", D(2001, 1, 1), MAX, "year", "gregorian"),
+    ("since 2022", "2022/..", D(2022, 1, 1), MAX, "year", "gregorian"),
+    ("between 2011 and 2019", "2011/2019", D(2011, 1, 1), D(2019, 12, 31), "year", "gregorian"),
+    ("from 2011 to 2019", "2011/2019", D(2011, 1, 1), D(2019, 12, 31), "year", "gregorian"),
+    ("2002–2023", "2002/2023", D(2002, 1, 1), D(2023, 12, 31), "year", "gregorian"),
+    ("2011-19", "2011/2019", D(2011, 1, 1), D(2019, 12, 31), "year", "gregorian"),
+    ("June 28, 2019", "2019-06-28", D(2019, 6, 28), D(2019, 6, 28), "day", "gregorian"),
+    ("28 June 2019", "2019-06-28", D(2019, 6, 28), D(2019, 6, 28), "day", "gregorian"),
+    ("Jul 16, 2023", "2023-07-16", D(2023, 7, 16), D(2023, 7, 16), "day", "gregorian"),
+    ("spring 2001", "2001-21", D(2001, 3, 1), D(2001, 5, 31), "season", "gregorian"),
+    ("the 1990s", "199X", D(1990, 1, 1), D(1999, 12, 31), "decade", "gregorian"),
+    ("20th century", "19XX", D(1900, 1, 1), D(1999, 12, 31), "century", "gregorian"),
+    ("2022-07", "2022-07", D(2022, 7, 1), D(2022, 7, 31), "month", "gregorian"),
+    ("2011/2019", "2011/2019", D(2011, 1, 1), D(2019, 12, 31), "year", "gregorian"),
+    ("15 مرداد 1397", "2018-08-06", D(2018, 8, 6), D(2018, 8, 6), "day", "jalali"),
+    ("۱۵ مرداد ۱۳۹۷", "2018-08-06", D(2018, 8, 6), D(2018, 8, 6), "day", "jalali"),
+    ("20 اسفند 1397", "2019-03-11", D(2019, 3, 11), D(2019, 3, 11), "day", "jalali"),
+    ("خرداد 1397", "2018-05-22/2018-06-21", D(2018, 5, 22), D(2018, 6, 21), "month", "jalali"),
+    ("اسفند 1399", "2021-02-19/2021-03-20", D(2021, 2, 19), D(2021, 3, 20), "month", "jalali"),  # a leap year: 30 days
+    ("1392 ش", "2013-03-21/2014-03-20", D(2013, 3, 21), D(2014, 3, 20), "year", "jalali"),
+    ("۱۳۹۲ ه.ش", "2013-03-21/2014-03-20", D(2013, 3, 21), D(2014, 3, 20), "year", "jalali"),
+]
+
+
+@pytest.mark.parametrize(("text", "edtf", "lower", "upper", "precision", "calendar"), TABLE, ids=[row[0] for row in TABLE])
+def test_natural_date_to_edtf_and_bounds(text, edtf, lower, upper, precision, calendar):
+    """Each typed date becomes its EDTF, with the bounds and precision it was written at."""
+    bounds = date_to_edtf(text)
+    assert (bounds.edtf, bounds.lower, bounds.upper, str(bounds.precision), bounds.calendar) == (edtf, lower, upper, precision, calendar)
+
+
+def test_other_languages_go_through_dateparser_without_inventing_a_day():
+    """A French month is the whole month: dateparser's default of today's day is not kept."""
+    assert date_to_edtf("juillet 2022", languages=("fr",)).edtf == "2022-07"
+    assert date_to_edtf("17 janvier 2025", languages=("fr",)).edtf == "2025-01-17"
+
+
+@pytest.mark.parametrize("text", ["today", "June 28", "next week", "3 min read", "may", ""])
+def test_text_without_a_stated_year_is_refused(text):
+    """Relative dates and dates without a year are refused rather than filled in from today."""
+    with pytest.raises(ValidationError) as excinfo:
+        date_to_edtf(text)
+    assert excinfo.value.code in {"unreadable_date", "required", "invalid_edtf"}
+
+
+def test_an_impossible_edtf_day_says_why():
+    """A date written as EDTF keeps EDTF's precise message."""
+    with pytest.raises(ValidationError, match="is not a valid EDTF date"):
+        date_to_edtf("2023-02-29")
+
+
+def test_date_parse_natural_keeps_its_signature_and_uses_date_to_edtf():
+    """The reader's filters call date_parse_natural(text, languages=…); it reads what date_to_edtf reads."""
+    assert date_parse_natural("mid-2015", languages=("en",)).edtf == "2015-04/2015-09"
+    assert date_parse_natural("خرداد 1397").lower == D(2018, 5, 22)
