@@ -4,7 +4,6 @@ import os
 import socket
 import subprocess
 import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -79,7 +78,7 @@ def test_web_start_command_serves_healthz():
                     assert response.status == 200
                     assert b'"ok"' in response.read()
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # refused, reset or timed out while gunicorn starts
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"gunicorn did not answer /healthz:\n{server.stdout.read().decode()[-3000:]}")
                 time.sleep(0.3)

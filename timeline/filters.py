@@ -56,8 +56,27 @@ class EventFilter(django_filters.FilterSet):
         fields = ["q", "actor", "theme", "source", "date_from", "date_to", "turning_point"]
 
     def filter_queryset(self, queryset):
+        return self.filter_queryset_except(queryset)
+
+    def filter_queryset_except(self, queryset, *names):
+        """
+        The queryset filtered by every valid filter but `names`: facet counts for actors reflect
+        every active filter except the actor filter itself. An invalid value (an unreadable date)
+        is left out, and the form says why.
+        """
+        self.errors  # validates the form, filling cleaned_data with the valid values only
+        for name, value in (self.form.cleaned_data if self.is_bound else {}).items():
+            if name not in names:
+                queryset = self.filters[name].filter(queryset, value)
         # Several actors, themes or sources join to many rows; one event must still appear once.
-        return super().filter_queryset(queryset).distinct()
+        return queryset.distinct()
+
+    @property
+    def active(self):
+        """Names of the filters that narrow the timeline (valid and non-empty)."""
+        self.errors
+        # Selected actors, themes and sources are already fetched by validation: no query here.
+        return [name for name, value in (self.form.cleaned_data if self.is_bound else {}).items() if value]
 
     def filter_search(self, queryset, name, value):
         return events_search(queryset, value) if value.strip() else queryset

@@ -1,15 +1,264 @@
-"""Reads that are more than one filter."""
+"""Reads that are more than one filter: search, the timeline's pages, facet counts and the overview."""
 
-from django.db.models import Q
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.db import connections
+from django.db.models import Case, Count, FloatField, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Coalesce, Concat, ExtractYear
+
+from sources.models import Passage, Source
+from timeline.models import Actor, Citation, Event, Theme
+
+PAGE_SIZE = 25
+SEARCH_CONFIG = "english"
+# Marks around the words SearchHeadline matched: private-use characters no text contains, so the
+# snippet can be escaped first and marked up after (see the `snippet` template filter).
+SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
+
+
+def _is_postgresql(queryset):
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def _quotes_of_event():
+    """Every quote cited by the outer event, in one string (PostgreSQL)."""
+    from django.contrib.postgres.aggregates import StringAgg
+
+    quotes = (
+        Citation.objects.evidence().filter(event=OuterRef("pk")).order_by().values("event")
+        .annotate(text=StringAgg("quote", delimiter=" … ")).values("text")
+    )  # fmt: skip
+    return Coalesce(Subquery(quotes, output_field=TextField()), Value(""), output_field=TextField())
+
+
+def _search_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("annotation", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(_quotes_of_event(), weight="C", config=SEARCH_CONFIG)
+    )
+
+
+def _search_query(text):
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
 def events_search(queryset, query):
     """
-    Events whose title, annotation or cited quotes contain every word of `query`
-    (case-insensitive). Works on every database; PostgreSQL full-text ranking can replace it.
+    Events whose title, annotation or cited quotes match `query`. On PostgreSQL, full-text search
+    (websearch syntax: "quoted phrases", or, -not) computed at query time; elsewhere every word
+    must appear somewhere, case-insensitively.
     """
+    query = " ".join(query.split())
+    if not query:
+        return queryset
+    if _is_postgresql(queryset):
+        return queryset.annotate(search_document=_search_vector()).filter(search_document=_search_query(query))
     for word in query.split():
-        queryset = queryset.filter(
-            Q(title__icontains=word) | Q(annotation__icontains=word) | Q(citations__quote__icontains=word)
-        )
+        quoted = Citation.objects.evidence().filter(quote__icontains=word).values("event_id")
+        queryset = queryset.filter(Q(title__icontains=word) | Q(annotation__icontains=word) | Q(pk__in=quoted))
     return queryset
+
+
+def events_rank(queryset, query):
+    """
+    Annotate `search_rank` (higher is better) and, on PostgreSQL, `search_snippet`: the annotation
+    and quotes with the matched words between SNIPPET_START and SNIPPET_STOP.
+    """
+    query = " ".join(query.split())
+    if _is_postgresql(queryset):
+        from django.contrib.postgres.search import SearchHeadline, SearchRank
+
+        search_query = _search_query(query)
+        return queryset.annotate(
+            search_rank=SearchRank(_search_vector(), search_query),
+            search_snippet=SearchHeadline(
+                Concat("annotation", Value(" … "), _quotes_of_event(), output_field=TextField()), search_query, config=SEARCH_CONFIG,
+                start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP, max_words=30, min_words=12, max_fragments=2,
+                fragment_delimiter=" … ",
+            ),
+        )  # fmt: skip
+    in_title = Q()
+    for word in query.split():
+        in_title &= Q(title__icontains=word)
+    return queryset.annotate(search_rank=Case(When(in_title, then=Value(1.0)), default=Value(0.5), output_field=FloatField()))
+
+
+def snippet_python(text, query, *, width=220):
+    """The fallback snippet (SQLite): a window of `text` around the first matched word, words marked."""
+    words = [re.escape(word) for word in query.split() if word]
+    if not words or not text:
+        return ""
+    pattern = re.compile("|".join(words), re.IGNORECASE)
+    match = pattern.search(text)
+    if match is None:
+        return ""
+    start = max(0, match.start() - width // 3)
+    end = min(len(text), start + width)
+    window = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return pattern.sub(lambda m: f"{SNIPPET_START}{m.group(0)}{SNIPPET_STOP}", window)
+
+
+def event_year():
+    """The year an event is filed under: its first possible year, or its last for "before 2000"."""
+    return Case(
+        When(date_lower=datetime.date.min, then=ExtractYear("date_upper")),
+        default=ExtractYear("date_lower"),
+        output_field=IntegerField(),
+    )
+
+
+def citations_for_reader():
+    """Citations with their passage and source, without the sources' full texts; never an orphan."""
+    return (
+        Citation.objects.evidence().select_related("passage__source")
+        .defer("passage__source__text", "passage__source__notes")
+        .order_by("ordinal", "pk")
+    )
+
+
+def citations_in_context():
+    """Citations as the event page shows them: with the last ordinal of their source, for "next passage"."""
+    last_ordinal = Passage.objects.filter(source_id=OuterRef("passage__source_id")).order_by().values("source_id").annotate(last=Max("ordinal")).values("last")
+    published_in_passage = Citation.objects.filter(event__status=Event.Status.PUBLISHED).select_related("event").order_by("start")
+    return (
+        citations_for_reader().annotate(last_ordinal=Subquery(last_ordinal))
+        .prefetch_related(Prefetch("passage__citations", queryset=published_in_passage))
+    )  # fmt: skip
+
+
+def events_for_reader(queryset):
+    return queryset.prefetch_related("actors", "themes", Prefetch("citations", queryset=citations_for_reader()))
+
+
+@dataclass
+class EventPage:
+    events: list
+    number: int
+    has_next: bool
+    previous_year: int | None = None  # year of the event just before this page, to continue its heading
+
+
+def events_page(filterset, *, page=1, sort="date", per_page=PAGE_SIZE):
+    """
+    One page of the filtered timeline in a fixed number of queries: the events (with the one just
+    before the page, for its year heading, and one after it, to know whether there are more), then
+    their actors, themes and citations.
+    """
+    filterset.errors  # validates: cleaned_data holds the valid values only
+    query = ((filterset.form.cleaned_data if filterset.is_bound else {}).get("q") or "").strip()
+    # Filtering happens in a subquery, so the outer query needs no DISTINCT and computes ranks and
+    # snippets for the rows of this page only.
+    queryset = Event.objects.filter(pk__in=filterset.qs.values("pk")).annotate(year=event_year())
+    order = ["date_lower", "date_upper", "title"]
+    if query:
+        queryset = events_rank(queryset, query)
+        if sort == "relevance":
+            order = ["-search_rank", *order]
+    offset = (page - 1) * per_page
+    start = max(offset - 1, 0)
+    rows = list(events_for_reader(queryset.order_by(*order))[start : offset + per_page + 1])
+    previous = rows.pop(0) if offset and rows else None
+    events = rows[:per_page]
+    if query and not _is_postgresql(queryset):
+        for event in events:
+            event.search_snippet = snippet_python(event.annotation, query) or snippet_python(
+                " … ".join(citation.quote for citation in event.citations.all()), query
+            )
+    return EventPage(
+        events=events,
+        number=page,
+        has_next=len(rows) > per_page,
+        previous_year=previous.year if previous is not None and sort != "relevance" else None,
+    )
+
+
+@dataclass
+class Facet:
+    slug: str
+    name: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class Facets:
+    actor: list = field(default_factory=list)
+    theme: list = field(default_factory=list)
+    source: list = field(default_factory=list)
+
+
+def event_facets(filterset, queryset):
+    """
+    Counts of events per actor, theme and source, each reflecting every active filter but its own
+    (choosing a second actor shows how many events it adds): one query, a UNION of three aggregates.
+    """
+
+    def matching(*skip):
+        return filterset.filter_queryset_except(queryset, *skip).values("pk")
+
+    actors = Actor.objects.order_by().annotate(
+        facet=Value("actor"), count=Count("events", filter=Q(events__in=matching("actor")), distinct=True)
+    )
+    themes = Theme.objects.order_by().annotate(
+        facet=Value("theme"), count=Count("events", filter=Q(events__in=matching("theme")), distinct=True)
+    )
+    sources = Source.objects.order_by().annotate(
+        facet=Value("source"),
+        count=Count(
+            "passages__citations__event", filter=Q(passages__citations__event__in=matching("source")), distinct=True
+        ),
+    )
+    columns = ("facet", "slug", "name", "count")
+    rows = actors.values_list(*columns).union(themes.values_list(*columns), sources.values_list("facet", "slug", "title", "count"), all=True)
+    selected = {name: set(filterset.form.data.getlist(name)) if hasattr(filterset.form.data, "getlist") else set() for name in ("actor", "theme", "source")}
+    facets = Facets()
+    for kind, slug, name, count in rows:
+        getattr(facets, kind).append(Facet(slug=slug, name=name, count=count, selected=slug in selected[kind]))
+    for options in (facets.actor, facets.theme, facets.source):
+        options.sort(key=lambda facet: (-facet.count, facet.name.lower()))
+    return facets
+
+
+@dataclass
+class Year:
+    year: int
+    total: int  # published events filed under this year
+    matching: int  # of those, how many every active filter keeps
+    matching_any_date: int  # how many every filter but the dates keeps (for the decade facet)
+
+
+def event_years(filterset, queryset):
+    """Per year: published events, those matching the filters, and those matching all but the dates."""
+    rows = (
+        queryset.annotate(year=event_year()).order_by().values("year")
+        .annotate(
+            total=Count("pk"),
+            matching=Count("pk", filter=Q(pk__in=filterset.qs.values("pk"))),
+            matching_any_date=Count("pk", filter=Q(pk__in=filterset.filter_queryset_except(queryset, "date_from", "date_to").values("pk"))),
+        )
+        .order_by("year")
+    )  # fmt: skip
+    return [Year(**row) for row in rows if row["year"] is not None and 1 < row["year"] < 9999]
+
+
+def event_neighbours(event):
+    """The published events just before and after `event` in timeline order."""
+    published = Event.objects.published().only("slug", "title", "date", "display_date", "date_lower", "date_upper")
+    before = Q(date_lower__lt=event.date_lower) | Q(date_lower=event.date_lower, date_upper__lt=event.date_upper) | Q(
+        date_lower=event.date_lower, date_upper=event.date_upper, title__lt=event.title
+    )
+    after = Q(date_lower__gt=event.date_lower) | Q(date_lower=event.date_lower, date_upper__gt=event.date_upper) | Q(
+        date_lower=event.date_lower, date_upper=event.date_upper, title__gt=event.title
+    )
+    previous = published.filter(before).order_by("-date_lower", "-date_upper", "-title").first()
+    following = published.filter(after).order_by("date_lower", "date_upper", "title").first()
+    return previous, following
+
+

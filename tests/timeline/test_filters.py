@@ -1,0 +1,62 @@
+"""EventFilter: the one definition of what a timeline URL means."""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+
+from tests.factories import CitationFactory
+from timeline.filters import EventFilter
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+
+def filtered(query):
+    return EventFilter(QueryDict(query), queryset=Event.objects.published())
+
+
+def test_several_actors_mean_any_of_them_and_each_event_once():
+    """actor=russia&actor=iran keeps events with either, each listed once."""
+    events = list(filtered("actor=russia&actor=iran").qs)
+    assert len(events) == len(set(events))
+    assert set(events) == set(Event.objects.published().filter(actors__slug__in=["russia", "iran"]))
+
+
+def test_natural_language_dates_are_bounds():
+    """date_from=July 2022 starts on 1 July 2022; date_to=2003-03 ends on 31 March 2003."""
+    form = filtered("date_from=July+2022&date_to=2003-03").form
+    assert form.is_valid()
+    assert form.cleaned_data["date_from"].lower == datetime.date(2022, 7, 1)
+    assert form.cleaned_data["date_to"].upper == datetime.date(2003, 3, 31)
+
+
+def test_an_unreadable_date_is_a_form_error_and_the_other_filters_still_apply():
+    """An unreadable date is reported on its field; the filter set still filters by the rest."""
+    filterset = filtered("date_to=someday+soonish&actor=russia")
+    assert "date_to" in filterset.errors
+    assert set(filterset.qs) == set(Event.objects.published().filter(actors__slug="russia"))
+    assert filterset.active == ["actor"]
+
+
+def test_filter_queryset_except_leaves_out_the_named_filters():
+    """filter_queryset_except(…, "actor") applies every filter but the actor one (for facet counts)."""
+    filterset = filtered("actor=china&theme=military")
+    without_actor = filterset.filter_queryset_except(Event.objects.published(), "actor")
+    assert set(without_actor) == set(Event.objects.published().filter(themes__slug="military"))
+
+
+def test_search_covers_titles_annotations_and_quotes():
+    """q finds words in a title, an annotation or a cited quote, case-insensitively."""
+    citation = CitationFactory(event__title="Quiet title", event__annotation="Quiet text.")
+    assert citation.event in filtered("q=TREATY").qs
+    assert citation.event in filtered("q=quiet").qs
+    assert citation.event not in filtered("q=zanzibar").qs
+
+
+def test_turning_point_unchecked_keeps_everything():
+    """turning_point absent or false keeps every event; true keeps turning points only."""
+    everything = set(Event.objects.published())
+    assert set(filtered("").qs) == everything
+    assert set(filtered("turning_point=false").qs) == everything
+    assert set(filtered("turning_point=true").qs) == set(Event.objects.published().turning_points())
