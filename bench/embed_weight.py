@@ -1,0 +1,72 @@
+"""
+What the first load of a Citeline widget showing 20 events costs, gzip-compressed, next to
+TimelineJS 3 (about 90 KB gzipped of JavaScript and CSS before its fonts).
+
+    uv run manage.py demo --no-serve        # once: the demo data
+    uv run python bench/embed_weight.py     # against that database, in process
+    uv run python bench/embed_weight.py --url http://127.0.0.1:8000   # against a running server
+"""
+
+import argparse
+import gzip
+import os
+import re
+import sys
+import urllib.request
+from pathlib import Path
+
+TIMELINEJS_GZIPPED = 90 * 1024
+BUDGET = 15 * 1024
+WIDGET = "/embed/timeline/?limit=20"
+
+
+def fetch_in_process(path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+    os.environ.setdefault("DEBUG", "1")
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    response = Client(HTTP_HOST="localhost").get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path}: HTTP {response.status_code}")
+    return response.content
+
+
+def fetch_over_http(base):
+    def fetch(path):
+        with urllib.request.urlopen(base.rstrip("/") + path, timeout=10) as response:
+            return response.read()
+
+    return fetch
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--url", help="Base URL of a running Citeline; default: this checkout's database, in process.")
+    args = parser.parse_args()
+    fetch = fetch_over_http(args.url) if args.url else fetch_in_process
+    script, page = fetch("/embed.js"), fetch(WIDGET)
+    events = len(re.findall(rb'<li class="e', page))
+    if events < 20:
+        print(f"warning: the widget shows {events} events, not 20 (load the demo: uv run manage.py demo --no-serve)")
+    referenced = re.findall(rb'<(?:link|script|img|iframe)[^>]+(?:href|src)="([^"]+)"', page)
+    sizes = {"embed.js": script, f"widget page ({events} events)": page}
+    for url in referenced:  # nothing today: CSS and the resize script are inline
+        sizes[url.decode()] = fetch(url.decode())
+    total = 0
+    print(f"{'response':34} {'bytes':>8} {'gzipped':>8}")
+    for name, content in sizes.items():
+        compressed = len(gzip.compress(content, 9))
+        total += compressed
+        print(f"{name:34} {len(content):8} {compressed:8}")
+    print(f"{'Citeline widget, first load':34} {'':8} {total:8}  ({total / 1024:.1f} KB; budget {BUDGET // 1024} KB)")
+    print(f"{'TimelineJS 3, before fonts':34} {'':8} {TIMELINEJS_GZIPPED:8}  (about 90 KB)")
+    print(f"Citeline's widget is {TIMELINEJS_GZIPPED / total:.0f}× lighter.")
+    return 0 if total <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,236 @@
+"""The widget, embed.js, oEmbed, the share panel, and the HTTP policy: framing, CORS, caching, weight."""
+
+import gzip
+import json
+import re
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth.models import User
+from django.http import QueryDict
+
+from tests.factories import CitationFactory, EventFactory
+from timeline.filters import EventFilter
+from timeline.models import Event
+
+pytestmark = pytest.mark.django_db
+
+WEIGHT_BUDGET = 15 * 1024
+
+
+def widget_titles(html):
+    return re.findall(r'<h2><a href="[^"]+" target="_blank" rel="noopener">([^<]+)</a></h2>', html)
+
+
+def test_widget_shows_the_filtered_events(client):
+    """The widget lists the events EventFilter selects, in date order."""
+    html = client.get("/embed/timeline/", {"actor": "russia", "theme": "military"}).content.decode()
+    expected = EventFilter(QueryDict("actor=russia&theme=military"), queryset=Event.objects.published()).qs
+    assert len(widget_titles(html)) == expected.count() > 0
+    assert set(widget_titles(html)) == {event.title.replace("'", "&#x27;") for event in expected}
+
+
+def test_widget_limit_and_link_to_the_full_view(client):
+    """limit=N shows N events and says how many there are, with a link to the full filtered timeline."""
+    html = client.get("/embed/timeline/", {"limit": 3, "actor": "russia"}).content.decode()
+    assert len(widget_titles(html)) == 3
+    total = EventFilter(QueryDict("actor=russia"), queryset=Event.objects.published()).qs.count()
+    assert f"3 of {total} events" in html
+    assert 'href="http://testserver/?actor=russia" target="_blank" rel="noopener"' in html
+
+
+def test_widget_hides_drafts(client):
+    """Drafts never appear in a widget."""
+    draft = Event.objects.drafts().get()
+    html = client.get("/embed/timeline/", {"limit": 100}).content.decode()
+    assert draft.title not in html and len(widget_titles(html)) == 29
+
+
+def test_widget_links_open_the_main_site_in_a_new_tab(client):
+    """Every link opens on the main site, in a new tab, without an opener."""
+    html = client.get("/embed/timeline/", {"limit": 5}).content.decode()
+    links = re.findall(r"<a [^>]*>", html)
+    assert links and all('target="_blank"' in link and 'rel="noopener"' in link for link in links)
+    assert '<base target="_blank">' in html
+
+
+def test_widget_colour_scheme(client):
+    """scheme=dark (or theme=dark, when no theme has that slug) renders the dark scheme; auto by default."""
+    assert '<html lang="en" class="dark">' in client.get("/embed/timeline/?scheme=dark").content.decode()
+    response = client.get("/embed/timeline/?theme=dark&limit=100")
+    assert response.status_code == 200 and '<html lang="en" class="dark">' in response.content.decode()
+    assert len(widget_titles(response.content.decode())) == 29
+    assert '<html lang="en" class="auto">' in client.get("/embed/timeline/").content.decode()
+
+
+def test_widget_is_self_contained_and_needs_no_cookie(client):
+    """No cookie set, no Vary: Cookie, no form, no external CSS or script: a CDN can carry it."""
+    client.get("/admin/login/")  # a CSRF cookie in the jar must change nothing
+    response = client.get("/embed/timeline/")
+    assert not response.cookies
+    assert "Cookie" not in response.get("Vary", "")
+    html = response.content.decode()
+    assert "<form" not in html and "csrf" not in html.lower()
+    assert not re.search(r"<link[^>]+stylesheet|<script[^>]+src=|<img", html)
+    assert "<style>" in html and "htmx" not in html
+
+
+def test_widget_may_be_framed_by_any_site(client):
+    """The widget sends frame-ancestors * and no X-Frame-Options."""
+    response = client.get("/embed/timeline/")
+    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in response
+
+
+def test_other_pages_refuse_framing(client):
+    """Every other page is DENY and frame-ancestors 'none'."""
+    for url in ("/", "/api/events/", "/sources/", "/oembed?url=http://testserver/"):
+        response = client.get(url)
+        assert response["X-Frame-Options"] == "DENY", url
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"], url
+
+
+def test_widget_reports_its_height_to_the_parent(client):
+    """The widget posts its height to the page that frames it."""
+    html = client.get("/embed/timeline/").content.decode()
+    assert "postMessage" in html and 'citeline:"height"' in html
+
+
+def test_embed_script_is_served_with_caching_headers(client):
+    """/embed.js is JavaScript with an ETag, public caching, and a 304 for a current copy."""
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "public" in response["Cache-Control"] and "max-age=" in response["Cache-Control"]
+    assert b"data-citeline" in response.content
+    assert client.get("/embed.js", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_oembed_answers_a_rich_iframe_of_the_same_filters(client):
+    """oEmbed for a filtered timeline URL is a rich type with an iframe of the widget with those filters."""
+    response = client.get("/oembed", {"url": "http://testserver/?actor=russia&theme=nuclear&page=2", "maxwidth": 400, "format": "json"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == "rich" and data["version"] == "1.0" and data["provider_name"] == "Citeline"
+    assert data["title"] and data["width"] == 400 and data["height"] == 600
+    src = re.search(r'<iframe src="([^"]+)"', data["html"]).group(1).replace("&amp;", "&")
+    assert urlsplit(src).path == "/embed/timeline/"
+    assert parse_qs(urlsplit(src).query) == {"actor": ["russia"], "theme": ["nuclear"]}
+    assert 'width="400"' in data["html"] and 'loading="lazy"' in data["html"]
+
+
+def test_oembed_refuses_other_sites_and_pages(client):
+    """URLs not on this site, or not a timeline, are 404; format=xml is 501."""
+    assert client.get("/oembed", {"url": "https://elsewhere.example/?actor=russia"}).status_code == 404
+    assert client.get("/oembed", {"url": "http://testserver/no/such/page/"}).status_code == 404
+    assert client.get("/oembed", {"url": "http://testserver/sources/"}).status_code == 404
+    assert client.get("/oembed", {"url": "http://testserver/", "format": "xml"}).status_code == 501
+
+
+def test_timeline_page_advertises_oembed(client):
+    """The timeline page links its oEmbed endpoint for its own URL."""
+    html = client.get("/?actor=russia").content.decode()
+    link = re.search(r'<link rel="alternate" type="application/json\+oembed"[^>]+href="([^"]+)"', html).group(1)
+    response = client.get(link.replace("&amp;", "&").replace("http://testserver", ""))
+    assert response.status_code == 200 and "actor=russia" in response.json()["html"]
+
+
+def test_share_panel_offers_downloads_and_snippets_for_the_current_view(client):
+    """Download links and embed snippets carry the current filters, without the page number."""
+    html = client.get("/?actor=russia&theme=nuclear&date_from=2015&page=2").content.decode()
+    assert "<details" in html and "Download this view" in html and "Embed this view" in html
+    for export in ("csv", "ics", "timelinejs", "csljson", "bibtex"):
+        assert f'href="/api/events/?format={export}&amp;actor=russia&amp;theme=nuclear&amp;date_from=2015"' in html
+    assert "page=2" not in html.split("share-panel", 1)[1].split("</details>\n</div>", 1)[0]
+    snippet = re.search(r'<textarea id="embed-snippet-script"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert "&lt;div data-citeline data-actor=&quot;russia&quot; data-theme=&quot;nuclear&quot; data-date-from=&quot;2015&quot;" in snippet
+    assert "&lt;script src=&quot;http://testserver/embed.js&quot; async&gt;" in snippet
+    iframe = re.search(r'<textarea id="embed-snippet-iframe"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert "http://testserver/embed/timeline/?actor=russia&amp;amp;theme=nuclear&amp;amp;date_from=2015" in iframe
+    assert re.search(r'<iframe src="/embed/timeline/\?actor=russia[^"]*" title="Preview[^"]*" loading="lazy"', html)
+
+
+def test_share_snippet_escapes_what_the_reader_typed(client):
+    """A search with quotes and angle brackets cannot break out of the snippet's attribute."""
+    html = client.get("/", {"q": '"><script>alert(1)</script>'}).content.decode()
+    snippet = re.search(r'<textarea id="embed-snippet-script"[^>]*>(.*?)</textarea>', html, re.S).group(1)
+    assert "<script>" not in snippet and "&amp;quot;&amp;gt;&amp;lt;script&amp;gt;" in snippet
+
+
+def test_read_api_allows_any_origin_to_read(client):
+    """GET on the API carries Access-Control-Allow-Origin: * (no credentials), and so does a GET preflight."""
+    response = client.get("/api/events/", HTTP_ORIGIN="https://elsewhere.example")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response
+    export = client.get("/api/events/?format=csv", HTTP_ORIGIN="https://elsewhere.example")
+    assert export["Access-Control-Allow-Origin"] == "*"
+    preflight = client.options("/api/events/", HTTP_ORIGIN="https://elsewhere.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET")
+    assert preflight.status_code == 204
+    assert preflight["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS"
+
+
+def test_cors_offers_no_writes_and_nothing_outside_the_api(client):
+    """A preflight for POST is not granted POST, and site pages send no CORS headers."""
+    preflight = client.options("/api/events/", HTTP_ORIGIN="https://elsewhere.example", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST")
+    assert "POST" not in preflight["Access-Control-Allow-Methods"]
+    post = client.post("/api/events/", {}, HTTP_ORIGIN="https://elsewhere.example")
+    assert "Access-Control-Allow-Origin" not in post
+    assert "Access-Control-Allow-Origin" not in client.get("/", HTTP_ORIGIN="https://elsewhere.example")
+
+
+@pytest.mark.parametrize("url", ["/api/events/", "/api/events/?format=ics&actor=iran", "/api/sources/", "/embed/timeline/?limit=5", "/oembed?url=http://testserver/"])
+def test_public_responses_are_cacheable_and_answer_304(client, url):
+    """Validators and short public caching; a current ETag or Last-Modified gets a 304 with no body."""
+    response = client.get(url)
+    assert response.status_code == 200
+    cache_control = response["Cache-Control"]
+    assert "public" in cache_control and "max-age=300" in cache_control and "stale-while-revalidate" in cache_control
+    etag, last_modified = response["ETag"], response["Last-Modified"]
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304 and again.content == b"" and again["ETag"] == etag
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=last_modified).status_code == 304
+
+
+def test_a_change_to_the_data_changes_the_validators(client):
+    """Editing an event makes the old ETag stale."""
+    etag = client.get("/api/events/")["ETag"]
+    time.sleep(0.01)
+    event = Event.objects.published().first()
+    event.title += " (edited)"
+    event.save()
+    response = client.get("/api/events/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+def test_deleting_changes_the_validators(client):
+    """A deletion, which leaves no updated_at behind, still changes the ETag."""
+    citation = CitationFactory(event=EventFactory(slug="short-lived"))
+    etag = client.get("/embed/timeline/")["ETag"]
+    citation.event.delete()
+    assert client.get("/embed/timeline/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_authenticated_api_responses_are_private(client):
+    """A signed-in user's API responses are never stored by shared caches."""
+    client.force_login(User.objects.create_user("someone", password="x-not-real-123"))
+    cache_control = client.get("/api/events/")["Cache-Control"]
+    assert "private" in cache_control and "public" not in cache_control
+
+
+def test_first_load_of_a_20_event_widget_weighs_under_15_kb_gzipped(client):
+    """embed.js plus the widget page (which references nothing else) weigh at most 15 KB gzipped."""
+    script = client.get("/embed.js").content
+    page = client.get("/embed/timeline/", {"limit": 20}).content
+    assert len(widget_titles(page.decode())) == 20
+    # Everything the page references: nothing (inline CSS and script, no images, fonts or styles).
+    assert not re.search(rb'<(?:link|script|img|iframe)[^>]+(?:href|src)=', page)
+    weight = len(gzip.compress(script, 9)) + len(gzip.compress(page, 9))
+    assert weight <= WEIGHT_BUDGET, f"{weight} bytes gzipped"
+
+
+def test_oembed_json_is_valid_json_with_the_right_type(client):
+    """The oEmbed answer is application/json."""
+    response = client.get("/oembed", {"url": "http://testserver/"})
+    assert response["Content-Type"] == "application/json"
+    json.loads(response.content)

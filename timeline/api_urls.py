@@ -1,0 +1,22 @@
+"""URLs of the REST API (/api/) and of its OpenAPI schema and documentation, served offline."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from timeline import api
+
+router = DefaultRouter()
+router.register("events", api.EventViewSet, basename="event")
+router.register("citations", api.CitationViewSet, basename="citation")
+router.register("sources", api.SourceViewSet, basename="source")
+router.register("actors", api.ActorViewSet, basename="actor")
+router.register("themes", api.ThemeViewSet, basename="theme")
+router.register("periods", api.PeriodViewSet, basename="period")
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,298 @@
+"""
+Full backup and restore of a Citeline timeline as one JSON document.
+
+The backup holds every source (metadata, text, passages, date mentions, earlier versions), every
+actor, theme and period, and every event of any status with its citations, each with all its
+fields, timestamps included. Objects refer to each other by slug (passages by source slug and
+ordinal), never by database id, so a backup loads into any database.
+
+Importing is all or nothing. By default it refuses a database that already holds any of the
+backup's slugs (nothing is merged or overwritten behind your back); `replace=True` (`--replace`)
+deletes the whole timeline first and restores the backup in its place, in the same transaction.
+The editing history kept by the admin is not part of a backup.
+"""
+
+import datetime
+from collections import Counter
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from sources.models import DateMention, Passage, Source, SourceVersion
+from timeline.models import Actor, Citation, Event, Period, Theme
+
+BACKUP_FORMAT = "citeline-backup"
+BACKUP_VERSION = 1
+# Foreign keys written by natural key; every other relation is handled by nesting.
+TIMESTAMPED = (Source, Event, Citation)
+
+
+class BackupError(Exception):
+    """A file that cannot be imported; the message says why, and nothing was written."""
+
+
+def _plain_fields(model):
+    """Concrete fields other than the primary key and relations: what is copied as is."""
+    return [field for field in model._meta.concrete_fields if not field.primary_key and not field.is_relation]
+
+
+def _dump_value(value):
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()  # microseconds kept, unlike DjangoJSONEncoder
+    return value
+
+
+def _dump(obj):
+    return {field.name: _dump_value(field.value_from_object(obj)) for field in _plain_fields(type(obj))}
+
+
+def timeline_export():
+    """The whole timeline as a JSON-ready dict (see the module docstring)."""
+    user_model = get_user_model()
+    usernames = dict(user_model.objects.values_list("pk", user_model.USERNAME_FIELD))
+    mentions = {}
+    for mention in DateMention.objects.order_by("passage_id", "start", "pk"):
+        mentions.setdefault(mention.passage_id, []).append(
+            {**_dump(mention), "dismissed_by": usernames.get(mention.dismissed_by_id)}
+        )
+    sources = []
+    for source in Source.objects.order_by("slug").prefetch_related("passages", "versions"):
+        passages = [
+            {**_dump(passage), "date_mentions": mentions.get(passage.pk, [])}
+            for passage in sorted(source.passages.all(), key=lambda passage: passage.ordinal)
+        ]
+        versions = [_dump(version) for version in sorted(source.versions.all(), key=lambda version: version.number)]
+        sources.append({**_dump(source), "passages": passages, "versions": versions})
+    events = []
+    citations = Citation.objects.select_related("passage__source", "orphaned_from").order_by("ordinal", "pk")
+    for event in Event.objects.order_by("date_lower", "slug").prefetch_related(
+        "actors", "themes", models.Prefetch("citations", queryset=citations)
+    ):
+        events.append({
+            **_dump(event),
+            "actors": [actor.slug for actor in event.actors.all()],
+            "themes": [theme.slug for theme in event.themes.all()],
+            "citations": [
+                {
+                    **_dump(citation),
+                    "source": citation.passage.source.slug if citation.passage else None,
+                    "passage": citation.passage.ordinal if citation.passage else None,
+                    "orphaned_from": citation.orphaned_from.slug if citation.orphaned_from else None,
+                }
+                for citation in event.citations.all()
+            ],
+        })  # fmt: skip
+    return {
+        "format": BACKUP_FORMAT,
+        "version": BACKUP_VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "actors": [_dump(actor) for actor in Actor.objects.order_by("slug")],
+        "themes": [_dump(theme) for theme in Theme.objects.order_by("slug")],
+        "periods": [_dump(period) for period in Period.objects.order_by("slug")],
+        "sources": sources,
+        "events": events,
+    }
+
+
+def _check_header(data):
+    if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
+        raise BackupError(f'This is not a Citeline backup: a backup is a JSON object with "format": "{BACKUP_FORMAT}".')
+    version = data.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise BackupError('This backup has no valid "version"; it was not made by manage.py export_timeline.')
+    if version > BACKUP_VERSION:
+        raise BackupError(
+            f"This backup is version {version}, made by a newer Citeline; this one reads up to version "
+            f"{BACKUP_VERSION}. Upgrade Citeline, then import it again."
+        )
+
+
+def _build(model, item, where, *, nested=()):
+    """An unsaved `model` from a backup item; unknown fields are refused rather than dropped."""
+    if not isinstance(item, dict):
+        raise BackupError(f"{where}: expected an object, found {type(item).__name__}.")
+    fields = {field.name: field for field in _plain_fields(model)}
+    unknown = sorted(set(item) - set(fields) - set(nested))
+    if unknown:
+        raise BackupError(f"{where}: unknown field(s) {', '.join(unknown)}; was this backup made by another program?")
+    values = {}
+    for name, value in item.items():
+        if name in fields:
+            try:
+                values[name] = fields[name].to_python(value)
+            except ValidationError as exc:
+                raise BackupError(f"{where}: {name}: {' '.join(exc.messages)}") from None
+    return model(**values)
+
+
+def _check(obj, where, *, run_clean=True, exclude=()):
+    try:
+        obj.clean_fields(exclude=list(exclude))
+        if run_clean:
+            obj.clean()
+    except ValidationError as exc:
+        messages = exc.message_dict if hasattr(exc, "message_dict") else {"": exc.messages}
+        text = "; ".join(f"{name}: {' '.join(items)}" if name else " ".join(items) for name, items in messages.items())
+        raise BackupError(f"{where}: {text}") from None
+
+
+def _check_references(data):
+    """Every slug the backup refers to is defined in it; the problems, listed."""
+    actors = {item.get("slug") for item in data.get("actors", [])}
+    themes = {item.get("slug") for item in data.get("themes", [])}
+    passages = {
+        (source.get("slug"), passage.get("ordinal"))
+        for source in data.get("sources", [])
+        for passage in source.get("passages", [])
+    }
+    sources = {source.get("slug") for source in data.get("sources", [])}
+    problems = []
+    for event in data.get("events", []):
+        slug = event.get("slug")
+        unknown = [f"actor {name}" for name in event.get("actors", []) if name not in actors]
+        unknown += [f"theme {name}" for name in event.get("themes", []) if name not in themes]
+        for citation in event.get("citations", []):
+            if citation.get("source") is not None and (citation.get("source"), citation.get("passage")) not in passages:
+                unknown.append(f"passage {citation.get('source')} ¶{citation.get('passage')}")
+            if citation.get("orphaned_from") is not None and citation["orphaned_from"] not in sources:
+                unknown.append(f"source {citation['orphaned_from']}")
+        if unknown:
+            problems.append(f"event {slug} refers to unknown {', '.join(unknown)}")
+    if problems:
+        raise BackupError("The backup refers to slugs it does not define: " + "; ".join(problems) + ".")
+
+
+def _conflicts(data):
+    found = []
+    for key, model in (("actors", Actor), ("themes", Theme), ("periods", Period), ("sources", Source), ("events", Event)):
+        slugs = [item.get("slug") for item in data.get(key, [])]
+        existing = sorted(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+        if existing:
+            found.append(f"{key} {', '.join(existing[:5])}{' …' if len(existing) > 5 else ''}")
+    return found
+
+
+def timeline_delete():
+    """Delete the whole timeline: events, citations, sources (passages, versions, mentions), actors, themes, periods."""
+    try:
+        Citation.objects.all().delete()
+        Event.objects.all().delete()
+        Source.objects.all().delete()
+        for model in (Actor, Theme, Period):
+            model.objects.all().delete()
+    except ProtectedError as exc:
+        raise BackupError(f"The timeline cannot be replaced: other records depend on it ({exc.args[0]}).") from None
+
+
+def _restore_timestamps(objects_with_items):
+    """auto_now and auto_now_add set “now” on save; put back the backup's times."""
+    for obj, item in objects_with_items:
+        model = type(obj)
+        values = {
+            name: model._meta.get_field(name).to_python(item[name]) for name in ("created_at", "updated_at") if item.get(name)
+        }
+        if values:
+            model.objects.filter(pk=obj.pk).update(**values)
+
+
+@transaction.atomic
+def timeline_import(*, data, replace=False):
+    """
+    Load a backup made by timeline_export(). All or nothing: any problem raises BackupError and
+    nothing is written. Returns how many objects of each kind were created.
+    """
+    _check_header(data)
+    for key in ("actors", "themes", "periods", "sources", "events"):
+        if not isinstance(data.get(key, []), list):
+            raise BackupError(f'"{key}" must be a list.')
+    _check_references(data)
+    if replace:
+        timeline_delete()
+    else:
+        conflicts = _conflicts(data)
+        if conflicts:
+            raise BackupError(
+                "The database already holds " + "; ".join(conflicts) + ". Import into an empty timeline, "
+                "or pass --replace to replace the whole timeline with the backup."
+            )
+    created = Counter()
+    timestamps = []
+    try:
+        with transaction.atomic():
+            actors, themes, periods = {}, {}, {}
+            for key, model, registry in (("actors", Actor, actors), ("themes", Theme, themes), ("periods", Period, periods)):
+                for item in data.get(key, []):
+                    obj = _build(model, item, f"{model._meta.verbose_name} {item.get('slug')}")
+                    _check(obj, f"{model._meta.verbose_name} {obj.slug}", exclude=["date_lower", "date_upper", "date_precision"])
+                    obj.save()
+                    registry[obj.slug] = obj
+                    created[key] += 1
+
+            users = {getattr(user, user.USERNAME_FIELD): user for user in get_user_model().objects.all()}
+            sources, passages = {}, {}
+            for item in data.get("sources", []):
+                where = f"source {item.get('slug')}"
+                source = _build(Source, item, where, nested=("passages", "versions"))
+                _check(source, where)
+                source.save()
+                sources[source.slug] = source
+                timestamps.append((source, item))
+                created["sources"] += 1
+                new_passages = []
+                for passage_item in item.get("passages", []):
+                    passage = _build(Passage, passage_item, f"{where} passage {passage_item.get('ordinal')}", nested=("date_mentions",))
+                    passage.source = source
+                    _check(passage, f"{where} ¶{passage.ordinal}", exclude=["source"])
+                    new_passages.append(passage)
+                Passage.objects.bulk_create(new_passages)
+                created["passages"] += len(new_passages)
+                by_ordinal = {passage.ordinal: passage for passage in source.passages.all()}
+                mentions = []
+                for passage_item in item.get("passages", []):
+                    passage = by_ordinal[passage_item.get("ordinal")]
+                    passages[(source.slug, passage.ordinal)] = passage
+                    for mention_item in passage_item.get("date_mentions", []):
+                        mention = _build(DateMention, mention_item, f"{where} ¶{passage.ordinal} date", nested=("dismissed_by",))
+                        mention.passage = passage
+                        mention.dismissed_by = users.get(mention_item.get("dismissed_by"))
+                        _check(mention, f"{where} ¶{passage.ordinal} date {mention.text}", exclude=["passage", "dismissed_by"])
+                        mentions.append(mention)
+                DateMention.objects.bulk_create(mentions)
+                created["date mentions"] += len(mentions)
+                versions = []
+                for version_item in item.get("versions", []):
+                    version = _build(SourceVersion, version_item, f"{where} version {version_item.get('number')}")
+                    version.source = source
+                    _check(version, f"{where} version {version.number}", exclude=["source"])
+                    versions.append(version)
+                SourceVersion.objects.bulk_create(versions)
+                created["source versions"] += len(versions)
+
+            for item in data.get("events", []):
+                where = f"event {item.get('slug')}"
+                event = _build(Event, item, where, nested=("actors", "themes", "citations"))
+                _check(event, where, exclude=["date_lower", "date_upper", "date_precision"])
+                event.save()
+                event.actors.set([actors[slug] for slug in item.get("actors", [])])
+                event.themes.set([themes[slug] for slug in item.get("themes", [])])
+                timestamps.append((event, item))
+                created["events"] += 1
+                for citation_item in item.get("citations", []):
+                    citation = _build(Citation, citation_item, f"{where} citation", nested=("source", "passage", "orphaned_from"))
+                    citation.event = event
+                    if citation_item.get("source") is not None:
+                        citation.passage = passages[(citation_item["source"], citation_item.get("passage"))]
+                    if citation_item.get("orphaned_from") is not None:
+                        citation.orphaned_from = sources[citation_item["orphaned_from"]]
+                    # The backup's anchor is the truth: checked field by field, never re-anchored.
+                    _check(citation, f"{where} citation {citation.ordinal}", run_clean=False, exclude=["event", "passage", "orphaned_from"])
+                    citation.save()
+                    timestamps.append((citation, citation_item))
+                    created["citations"] += 1
+            _restore_timestamps(timestamps)
+    except IntegrityError as exc:
+        raise BackupError(f"The backup contradicts itself (a duplicate or an impossible value): {exc}.") from None
+    return created

@@ -1,0 +1,29 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from timeline.backup import timeline_export
+
+
+class Command(BaseCommand):
+    help = (
+        "Write the whole timeline (sources with their text and passages, events of every status, citations, "
+        "actors, themes, periods) to a JSON backup that import_timeline restores. FILE - writes to standard output."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Where to write the backup (JSON); - for standard output.")
+
+    def handle(self, *args, file, **options):
+        data = timeline_export()
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        if file == "-":
+            self.stdout.write(text, ending="")
+            return
+        try:
+            Path(file).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot be written ({exc.strerror}).") from None
+        counts = ", ".join(f"{len(data[key])} {key}" for key in ("sources", "events", "actors", "themes", "periods"))
+        self.stdout.write(self.style.SUCCESS(f"{file}: {counts}."))

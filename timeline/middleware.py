@@ -1,0 +1,134 @@
+"""
+Citeline's HTTP policy: who may frame its pages, who may read its API from another origin, and
+how long caches may keep what it serves.
+
+Framing: every page refuses to be framed (X-Frame-Options: DENY, set globally, and the CSP
+`frame-ancestors 'none'` added here), except the embed views, which are marked with
+@xframe_options_exempt and send their own `frame-ancestors *`.
+
+CORS: the read API (`/api/…`, exports included) and `/oembed` answer GET, HEAD and OPTIONS from any
+origin with `Access-Control-Allow-Origin: *` and nothing else. The wildcard matters: browsers never
+send cookies on a request answered with `*`, so another site can read what anonymous visitors
+may read, but never an editor's drafts through the editor's session. Writes are not offered to
+other origins at all (no preflight allows POST, PUT, PATCH or DELETE). A dozen lines do this;
+django-cors-headers would add a dependency and settings for a policy that never varies.
+"""
+
+import datetime
+import hashlib
+import re
+
+from django.db import connection
+from django.http import HttpResponse
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.dateparse import parse_datetime
+from django.utils.http import http_date
+
+CORS_PATH_RE = re.compile(r"^/(api/|oembed$)")
+CORS_METHODS = "GET, HEAD, OPTIONS"
+CORS_REQUEST_HEADERS = "Accept, Accept-Language, Authorization, If-None-Match, If-Modified-Since"
+CORS_EXPOSED_HEADERS = "Content-Disposition, ETag, Last-Modified, Link"
+CORS_MAX_AGE = "86400"
+
+
+class FramePolicyMiddleware:
+    """Add `Content-Security-Policy: frame-ancestors 'none'` to every response not exempt from it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "xframe_options_exempt", False):
+            return response
+        policy = response.headers.get("Content-Security-Policy", "")
+        if "frame-ancestors" not in policy:
+            response.headers["Content-Security-Policy"] = "; ".join(
+                part for part in (policy.strip().rstrip(";"), "frame-ancestors 'none'") if part
+            )
+        return response
+
+
+class ReadOnlyCorsMiddleware:
+    """Let any origin read the API and oEmbed (GET, HEAD, OPTIONS), without credentials."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        applies = bool(CORS_PATH_RE.match(request.path_info)) and "origin" in request.headers
+        if applies and request.method == "OPTIONS" and "access-control-request-method" in request.headers:
+            response = HttpResponse(status=204)  # a preflight: answered here, the view never sees it
+            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
+            response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+            response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+        else:
+            response = self.get_response(request)
+        if applies and request.method in ("GET", "HEAD", "OPTIONS"):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
+        return response
+
+
+# Shared caches (a CDN) may keep public responses this long, and serve them stale while refreshing.
+PUBLIC_MAX_AGE = 300
+STALE_WHILE_REVALIDATE = 600
+# Bump when what the views render changes for the same data, so that no 304 answers with old markup.
+RENDERING_VERSION = "1"
+
+
+def _as_datetime(value):
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    parsed = parse_datetime(str(value))  # SQLite hands back text; it holds UTC
+    return parsed.replace(tzinfo=datetime.UTC) if parsed and parsed.tzinfo is None else parsed
+
+
+def content_state():
+    """
+    (fingerprint, last_modified) of the published data, in one cheap query: the latest change and the
+    number of rows of every table a reader sees. Counts catch deletions, which leave no updated_at.
+    """
+    from sources.models import Passage, Source
+    from timeline.models import Actor, Citation, Event, Period, Theme
+
+    dated, counted = (Event, Citation, Source), (Actor, Theme, Period, Passage)
+    quote = connection.ops.quote_name
+    columns = [f"(SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)})" for model in dated]
+    columns += [f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in dated + counted]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(columns))
+        row = cursor.fetchone()
+    changes = [_as_datetime(value) for value in row[: len(dated)]]
+    last_modified = max((change for change in changes if change is not None), default=None)
+    fingerprint = "|".join([RENDERING_VERSION, *(str(change) for change in changes), *map(str, row[len(dated) :])])
+    return fingerprint, last_modified
+
+
+def cache_validators(request, *, variant=""):
+    """ETag and Last-Modified for `request` (its URL and `variant`: format, reader's rights) against the data."""
+    fingerprint, last_modified = content_state()
+    digest = hashlib.sha256(f"{fingerprint}|{request.get_full_path()}|{variant}".encode()).hexdigest()[:32]
+    return f'"{digest}"', last_modified
+
+
+def not_modified(request, *, etag, last_modified):
+    """A 304 response when the client's copy is current, else None."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified and int(last_modified.timestamp())
+    )
+
+
+def cache_headers(response, *, etag, last_modified, private=False):
+    """Validators, and Cache-Control: public and short for everyone, private for signed-in editors."""
+    if etag:
+        response.headers.setdefault("ETag", etag)
+    if last_modified:
+        response.headers.setdefault("Last-Modified", http_date(last_modified.timestamp()))
+    if private:
+        patch_cache_control(response, private=True, no_cache=True)
+    else:
+        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE)
+    return response
