@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -84,6 +85,7 @@ class SourceAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [OrphanedCitationInline, SourceVersionInline, PassageInline]
     change_list_template = "admin/sources/source/change_list.html"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["title", "slug", "authors", "container", "source_type", "issued", "language"]}),
         ("Provenance", {"fields": ["url", "accessed", "license", "license_url", "notes"]}),

@@ -83,7 +83,7 @@ PATTERNS = [
     ("qualified", rf"(?<!\w)(?P<word>c\.|ca\.|circa|approximately|approx\.)\s?(?P<year>{YEAR}){AFTER}"),
     ("part", rf"(?<!\w)(?P<part>(?i:early|mid|late))[\s-](?P<year>{YEAR}){AFTER}"),
     ("bounded", rf"(?<!\w)(?P<word>(?i:before|after|since))\s+(?P<year>{YEAR}){AFTER}"),
-    ("decade", rf"(?<![\w'’])(?:(?P<part>early|mid|late)[\s-])?(?P<decade>1[5-9]\d|20\d)0s(?!\w)"),
+    ("decade", r"(?<![\w'’])(?:(?P<part>early|mid|late)[\s-])?(?P<decade>1[5-9]\d|20\d)0s(?!\w)"),
     ("century", r"(?<!\w)(?P<century>1[5-9]|2[01])(?:st|nd|rd|th)[\s-]century(?!\w)"),
     ("year", rf"{BEFORE}(?P<year>{YEAR}|{JALALI_YEAR}){AFTER}"),
 ]

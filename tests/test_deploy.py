@@ -1,15 +1,16 @@
 """The docker-compose file and the production start command it runs."""
 
+import json
 import os
-import socket
 import subprocess
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 import yaml
 from django.db import connection
+
+from tests.servers import free_port, suite_database_url, wait_for
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
@@ -41,27 +42,13 @@ def test_dockerfile_runs_the_compose_start_command():
     assert yaml.safe_load(cmd_line.removeprefix("CMD ")) == COMPOSE["services"]["web"]["command"]
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _test_database_url():
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{settings['NAME']}"
-    auth = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
-    return f"postgres://{auth}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}/{settings['NAME']}"
-
-
 @pytest.mark.django_db
 def test_web_start_command_serves_healthz():
     """compose's web command (migrate, then gunicorn) starts against the test database and answers /healthz."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": _test_database_url(),
+        "DATABASE_URL": suite_database_url(),
         "DEBUG": "0",
         "SECRET_KEY": "deploy-test",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -71,17 +58,10 @@ def test_web_start_command_serves_healthz():
         COMPOSE["services"]["web"]["command"], cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
-                    assert response.status == 200
-                    assert b'"ok"' in response.read()
-                    break
-            except OSError:  # refused, reset or timed out while gunicorn starts
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"gunicorn did not answer /healthz:\n{server.stdout.read().decode()[-3000:]}")
-                time.sleep(0.3)
+        wait_for(f"http://127.0.0.1:{port}/healthz", server)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+            assert response.status == 200
+            assert json.load(response) == {"status": "ok", "database": connection.vendor}
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -165,7 +165,8 @@ class EventAdmin(SimpleHistoryAdmin):
         return HttpResponse(quote_picker_html(passage))
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(citation_total=Count("citations", distinct=True))
+        evidence = Q(citations__passage__isnull=False)
+        return super().get_queryset(request).annotate(citation_total=Count("citations", filter=evidence, distinct=True))
 
     @admin.display(ordering="citation_total", description="citations")
     def citation_count(self, event):
@@ -175,9 +176,9 @@ class EventAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected events (cited ones only)")
     def publish(self, request, queryset):
-        uncited = list(queryset.filter(citations__isnull=True).values_list("title", flat=True))
+        uncited = list(queryset.uncited().values_list("title", flat=True))
         published = 0
-        for event in queryset.filter(citations__isnull=False).distinct().exclude(status=Event.Status.PUBLISHED):
+        for event in queryset.exclude(pk__in=queryset.uncited()).exclude(status=Event.Status.PUBLISHED):
             event.status = Event.Status.PUBLISHED
             event.save()
             published += 1

@@ -6,7 +6,6 @@ from django.utils.feedgenerator import Atom1Feed
 
 from timeline.filters import EventFilter
 from timeline.models import Event
-from timeline.selectors import events_for_reader
 from timeline.templatetags.citeline import markdown
 
 FEED_SIZE = 50
@@ -29,7 +28,7 @@ class EventFeed(Feed):
 
     def items(self, filterset):
         events = Event.objects.filter(pk__in=filterset.qs.values("pk")).order_by("-published_at", "-pk")
-        return events_for_reader(events)[:FEED_SIZE]
+        return events.for_reader()[:FEED_SIZE]
 
     def item_title(self, event):
         return f"{event.date_display}: {event.title}"

@@ -109,19 +109,12 @@ class EventQuerySet(models.QuerySet):
         return self.filter(is_turning_point=True)
 
     def uncited(self):
-        return self.filter(citations__isnull=True)
+        """Events without evidence: no citation, or only orphaned ones a re-import could not place."""
+        return self.exclude(pk__in=Citation.objects.evidence().values("event_id"))
 
     def for_reader(self):
-        """Everything a timeline page shows, in a fixed number of queries."""
-        return self.prefetch_related(
-            "actors",
-            "themes",
-            models.Prefetch(
-                "citations",
-                # Orphaned citations (passage gone in a re-import) are for editors to review, never evidence.
-                queryset=Citation.objects.evidence().select_related("passage__source").order_by("ordinal", "pk"),
-            ),
-        )
+        """Everything a timeline page, feed, export or widget shows of its events, in a fixed number of queries."""
+        return self.prefetch_related("actors", "themes", models.Prefetch("citations", queryset=Citation.objects.for_reader()))
 
 
 class Event(DatedModel):
@@ -171,6 +164,15 @@ class CitationQuerySet(models.QuerySet):
     def evidence(self):
         """Citations anchored in a passage: what readers, exports and the API may show."""
         return self.filter(passage__isnull=False)
+
+    def for_reader(self):
+        """Evidence with its passage and source (without the sources' full texts), in citation order."""
+        return (
+            self.evidence()
+            .select_related("passage__source")
+            .defer("passage__source__text")
+            .order_by("ordinal", "pk")
+        )
 
     def needs_review(self):
         """Citations a re-import changed (quote updated) or could not place (orphaned)."""

@@ -114,27 +114,14 @@ def event_year():
     )
 
 
-def citations_for_reader():
-    """Citations with their passage and source, without the sources' full texts; never an orphan."""
-    return (
-        Citation.objects.evidence().select_related("passage__source")
-        .defer("passage__source__text", "passage__source__notes")
-        .order_by("ordinal", "pk")
-    )
-
-
 def citations_in_context():
     """Citations as the event page shows them: with the last ordinal of their source, for "next passage"."""
     last_ordinal = Passage.objects.filter(source_id=OuterRef("passage__source_id")).order_by().values("source_id").annotate(last=Max("ordinal")).values("last")
     published_in_passage = Citation.objects.filter(event__status=Event.Status.PUBLISHED).select_related("event").order_by("start")
     return (
-        citations_for_reader().annotate(last_ordinal=Subquery(last_ordinal))
+        Citation.objects.for_reader().annotate(last_ordinal=Subquery(last_ordinal))
         .prefetch_related(Prefetch("passage__citations", queryset=published_in_passage))
     )  # fmt: skip
-
-
-def events_for_reader(queryset):
-    return queryset.prefetch_related("actors", "themes", Prefetch("citations", queryset=citations_for_reader()))
 
 
 @dataclass
@@ -163,7 +150,7 @@ def events_page(filterset, *, page=1, sort="date", per_page=PAGE_SIZE):
             order = ["-search_rank", *order]
     offset = (page - 1) * per_page
     start = max(offset - 1, 0)
-    rows = list(events_for_reader(queryset.order_by(*order))[start : offset + per_page + 1])
+    rows = list(queryset.order_by(*order).for_reader()[start : offset + per_page + 1])
     previous = rows.pop(0) if offset and rows else None
     events = rows[:per_page]
     if query and not _is_postgresql(queryset):

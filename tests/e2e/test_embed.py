@@ -6,7 +6,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.e2e.conftest import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 

@@ -52,7 +52,7 @@ def test_demo_passages_match_source_text_at_their_offsets(slug):
 def test_demo_passages_are_non_empty_lines_in_order(slug):
     """Passages follow each other through the text and none spans a line break or starts with a space."""
     passages = passages_of(slug)
-    for before, after in zip(passages, passages[1:]):
+    for before, after in zip(passages, passages[1:], strict=False):
         assert before.end < after.start
     for passage in passages:
         assert passage.text and "\n" not in passage.text and passage.text == passage.text.strip()

@@ -5,7 +5,6 @@ import shutil
 import pytest
 
 from sources.models import DateMention, SourceVersion
-from sources.services import FUZZY_THRESHOLD
 from tests.sources.test_import_command import BAGHAI_FILE, cite, edit, import_sources, write_manifest
 from timeline.models import Citation, Event
 
@@ -163,7 +162,7 @@ def test_a_reworded_quote_moved_into_the_neighbouring_paragraph_is_found_there(b
 
 
 def test_a_rewritten_sentence_below_the_threshold_is_orphaned(baghai):
-    f"""A sentence rewritten beyond {FUZZY_THRESHOLD}% similarity is not guessed at: orphaned."""
+    """A sentence rewritten below the fuzzy threshold (FUZZY_THRESHOLD similarity) is not guessed at: orphaned."""
     path, manifest, source, citations = baghai
     edit(path, S300, "Moscow later sold Tehran an air defence system.")
     assert "1 orphaned" in reimport(manifest)

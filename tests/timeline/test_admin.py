@@ -112,3 +112,15 @@ def test_publish_action_skips_uncited_events(editor_client):
     cited_draft.refresh_from_db()
     assert uncited.status == Event.Status.DRAFT
     assert cited_draft.status == Event.Status.PUBLISHED
+
+
+def test_an_event_whose_only_evidence_was_orphaned_counts_as_uncited(editor_client):
+    """When a re-import orphans an event's only citation, the event is uncited and the changelist warns."""
+    event = Event.objects.published().get(slug="unscr-2231-missile-restrictions-lapse")
+    citation = event.citations.get()
+    Citation.objects.filter(pk=citation.pk).update(
+        passage=None, anchor_status=Citation.AnchorStatus.ORPHANED, orphaned_from=citation.passage.source, start=0, end=0
+    )
+    assert Event.objects.uncited().filter(pk=event.pk).exists()
+    page = editor_client.get(reverse("admin:timeline_event_changelist"), {"q": event.title}).content.decode()
+    assert "published without evidence" in page

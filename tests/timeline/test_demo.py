@@ -2,10 +2,8 @@
 
 import io
 import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -13,6 +11,7 @@ import pytest
 from django.core.management import call_command
 
 from sources.models import PassageRole, Source
+from tests.servers import free_port, wait_for
 from timeline.models import Citation, Event, Period
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -84,15 +83,9 @@ def test_demo_command_keeps_existing_data():
     assert f"{Event.objects.published().count()} published events" in stdout.getvalue()
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_demo_command_serves_the_timeline_from_a_fresh_database(tmp_path):
     """On an empty database, `manage.py demo ADDR:PORT` migrates, imports, prints the URL and serves the four turning points."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}", "DEBUG": "1"}
     env.pop("SECRET_KEY", None)
     server = subprocess.Popen(
@@ -100,16 +93,9 @@ def test_demo_command_serves_the_timeline_from_a_fresh_database(tmp_path):
         cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/?turning_point=on", timeout=2) as response:
-                    page = response.read().decode()
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"demo did not serve:\n{server.stdout.read()[-3000:]}")
-                time.sleep(0.5)
+        wait_for(f"http://127.0.0.1:{port}/healthz", server, timeout=90)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?turning_point=on", timeout=10) as response:
+            page = response.read().decode()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/events/2003-iraq-war/", timeout=5) as response:
             event_page = response.read().decode()
     finally:

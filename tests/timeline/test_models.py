@@ -9,7 +9,7 @@ from django.db.models import ProtectedError
 
 from sources.models import Passage, Source
 from tests.factories import CitationFactory, EventFactory, PeriodFactory, SourceFactory
-from timeline.models import Citation, Event, Period
+from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
 
