@@ -4,7 +4,7 @@
  *
  *   <div data-citeline data-actor="russia iran" data-theme="nuclear" data-date-from="2015"
  *        data-scheme="dark" data-limit="10" data-title="Russia and Iran, nuclear"></div>
- *   <script src="https://citeline.example.org/embed.js" async></script>
+ *   <script src="{this Citeline site}/embed.js" async></script>
  *
  * data-actor, data-theme and data-source take several slugs (space or comma separated); any other
  * data-* attribute is passed as it is (data-q, data-date-to, data-turning-point…). data-citeline
