@@ -1,10 +1,10 @@
 """Writes that span Source, Passage and Citation: importing documents and keeping citations anchored."""
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bisect
 
 import yaml
 from django.conf import settings
@@ -297,7 +297,7 @@ def _citations_reanchor(source, new_passages):
     plans = []
     for citation in citations:
         old_offset = citation.passage.start + citation.start if citation.passage_id else None
-        exact = _exact_place(text, citation, new_passages, old_offset)
+        exact = _exact_place(text, citation, new_passages, starts, old_offset)
         if exact is not None:
             index, passage_index = exact
             quote = citation.quote
@@ -329,8 +329,7 @@ def _passage_index(starts, new_passages, index, end):
     return None
 
 
-def _exact_place(text, citation, new_passages, old_offset):
-    starts = [passage.start for passage in new_passages]
+def _exact_place(text, citation, new_passages, starts, old_offset):
     candidates = []
     index = text.find(citation.quote)
     while index != -1:
