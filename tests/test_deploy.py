@@ -3,6 +3,7 @@
 import json
 import os
 import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -65,3 +66,16 @@ def test_web_start_command_serves_healthz():
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+def test_collectstatic_hashes_every_asset_for_production(tmp_path):
+    """The image's collectstatic step (DEBUG off, hashed names) succeeds: every url() in the CSS resolves."""
+    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "collectstatic-only", "ALLOWED_HOSTS": "localhost", "STATIC_ROOT": str(tmp_path)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    for asset in ("citeline/citeline.css", "vendor/htmx/htmx-4.0.1.min.js", "citeline/embed.js"):
+        assert (tmp_path / manifest[asset]).is_file()
