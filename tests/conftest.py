@@ -14,7 +14,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # pytest-django creates no test database when no collected test needs one: then there is nothing to fill,
     # and the connection still names the development database, which must never be written to.
     if "test" not in Path(str(connection.settings_dict["NAME"])).name:
+        yield
         return
     with django_db_blocker.unblock():
         call_command("import_sources", manifest=str(DEMO_MANIFEST), verbosity=0, stdout=open("/dev/null", "w"))
         timeline_load(path=DEMO_TIMELINE)
+    yield
+    if connection.vendor == "postgresql":
+        # Servers the tests started, and connections opened inside Playwright's greenlets, may still hold
+        # sessions; PostgreSQL refuses to drop a database in use, so end them before it is dropped.
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
