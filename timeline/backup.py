@@ -34,9 +34,16 @@ class BackupError(Exception):
     """A file that cannot be imported; the message says why, and nothing was written."""
 
 
+# Derived by the database from other fields (Event.search_vector): rebuilt on import, never copied.
+DERIVED_FIELDS = {"search_vector"}
+
+
 def _plain_fields(model):
-    """Concrete fields other than the primary key and relations: what is copied as is."""
-    return [field for field in model._meta.concrete_fields if not field.primary_key and not field.is_relation]
+    """Concrete fields other than the primary key, relations and derived fields: what is copied as is."""
+    return [
+        field for field in model._meta.concrete_fields
+        if not field.primary_key and not field.is_relation and field.name not in DERIVED_FIELDS
+    ]  # fmt: skip
 
 
 def _dump_value(value):

@@ -1,6 +1,8 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.db import connections, models
+from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -88,6 +90,31 @@ class Period(DatedModel):
         return f"{self.name} ({self.date_display})"
 
 
+SEARCH_CONFIG = "english"
+
+
+def event_quotes_text():
+    """Every quote cited as evidence by the outer event, in one string (PostgreSQL)."""
+    from django.contrib.postgres.aggregates import StringAgg
+
+    quotes = (
+        Citation.objects.evidence().filter(event=OuterRef("pk")).order_by().values("event")
+        .annotate(text=StringAgg("quote", delimiter=" … ", order_by=("ordinal", "pk"))).values("text")
+    )  # fmt: skip
+    return Coalesce(Subquery(quotes, output_field=TextField()), Value(""), output_field=TextField())
+
+
+def event_search_vector():
+    """What full-text search reads of an event: its title (weight A), annotation (B) and quotes (C)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("annotation", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(event_quotes_text(), weight="C", config=SEARCH_CONFIG)
+    )
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         """What anonymous readers may see."""
@@ -112,6 +139,14 @@ class EventQuerySet(models.QuerySet):
         """Events without evidence: no citation, or only orphaned ones a re-import could not place."""
         return self.exclude(pk__in=Citation.objects.evidence().values("event_id"))
 
+    def search_vector_refresh(self):
+        """
+        Store the search vector of these events (PostgreSQL, where a GIN index serves it); other
+        databases search the text itself. Event and Citation saves call it; bulk writes must too.
+        """
+        if connections[self.db].vendor == "postgresql":
+            self.update(search_vector=event_search_vector())
+
     def for_reader(self):
         """Everything a timeline page, feed, export or widget shows of its events, in a fixed number of queries."""
         return self.prefetch_related("actors", "themes", models.Prefetch("citations", queryset=Citation.objects.for_reader()))
@@ -135,9 +170,11 @@ class Event(DatedModel):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Derived from the title, annotation and quotes by search_vector_refresh (PostgreSQL only).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[actors, themes], excluded_fields=["updated_at"])
+    history = HistoricalRecords(m2m_fields=[actors, themes], excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         ordering = ["date_lower", "date_upper", "title"]
@@ -154,6 +191,7 @@ class Event(DatedModel):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         super().save(*args, **kwargs)
+        Event.objects.filter(pk=self.pk).search_vector_refresh()
 
     @property
     def date_display(self):
@@ -247,6 +285,15 @@ class Citation(models.Model):
 
     def get_absolute_url(self):
         return self.passage.get_absolute_url() if self.passage_id else ""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        Event.objects.filter(pk=self.event_id).search_vector_refresh()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        Event.objects.filter(pk=self.event_id).search_vector_refresh()
+        return result
 
     @property
     def is_orphaned(self):

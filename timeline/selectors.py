@@ -5,14 +5,13 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Case, Count, FloatField, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
-from django.db.models.functions import Coalesce, Concat, ExtractYear
+from django.db.models import Case, Count, F, FloatField, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
+from django.db.models.functions import Concat, ExtractYear
 
 from sources.models import Passage, Source
-from timeline.models import Actor, Citation, Event, Theme
+from timeline.models import SEARCH_CONFIG, Actor, Citation, Event, Theme, event_quotes_text
 
 PAGE_SIZE = 25
-SEARCH_CONFIG = "english"
 # Marks around the words SearchHeadline matched: private-use characters no text contains, so the
 # snippet can be escaped first and marked up after (see the `snippet` template filter).
 SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
@@ -20,27 +19,6 @@ SNIPPET_START, SNIPPET_STOP = "\ue000", "\ue001"
 
 def _is_postgresql(queryset):
     return connections[queryset.db].vendor == "postgresql"
-
-
-def _quotes_of_event():
-    """Every quote cited by the outer event, in one string (PostgreSQL)."""
-    from django.contrib.postgres.aggregates import StringAgg
-
-    quotes = (
-        Citation.objects.evidence().filter(event=OuterRef("pk")).order_by().values("event")
-        .annotate(text=StringAgg("quote", delimiter=" … ")).values("text")
-    )  # fmt: skip
-    return Coalesce(Subquery(quotes, output_field=TextField()), Value(""), output_field=TextField())
-
-
-def _search_vector():
-    from django.contrib.postgres.search import SearchVector
-
-    return (
-        SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("annotation", weight="B", config=SEARCH_CONFIG)
-        + SearchVector(_quotes_of_event(), weight="C", config=SEARCH_CONFIG)
-    )
 
 
 def _search_query(text):
@@ -52,14 +30,14 @@ def _search_query(text):
 def events_search(queryset, query):
     """
     Events whose title, annotation or cited quotes match `query`. On PostgreSQL, full-text search
-    (websearch syntax: "quoted phrases", or, -not) computed at query time; elsewhere every word
+    (websearch syntax: "quoted phrases", or, -not) on the stored, GIN-indexed vector; elsewhere every word
     must appear somewhere, case-insensitively.
     """
     query = " ".join(query.split())
     if not query:
         return queryset
     if _is_postgresql(queryset):
-        return queryset.annotate(search_document=_search_vector()).filter(search_document=_search_query(query))
+        return queryset.filter(search_vector=_search_query(query))
     for word in query.split():
         quoted = Citation.objects.evidence().filter(quote__icontains=word).values("event_id")
         queryset = queryset.filter(Q(title__icontains=word) | Q(annotation__icontains=word) | Q(pk__in=quoted))
@@ -77,9 +55,9 @@ def events_rank(queryset, query):
 
         search_query = _search_query(query)
         return queryset.annotate(
-            search_rank=SearchRank(_search_vector(), search_query),
+            search_rank=SearchRank(F("search_vector"), search_query),
             search_snippet=SearchHeadline(
-                Concat("annotation", Value(" … "), _quotes_of_event(), output_field=TextField()), search_query, config=SEARCH_CONFIG,
+                Concat("annotation", Value(" … "), event_quotes_text(), output_field=TextField()), search_query, config=SEARCH_CONFIG,
                 start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP, max_words=30, min_words=12, max_fragments=2,
                 fragment_delimiter=" … ",
             ),

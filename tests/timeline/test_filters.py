@@ -60,3 +60,18 @@ def test_turning_point_unchecked_keeps_everything():
     assert set(filtered("").qs) == everything
     assert set(filtered("turning_point=false").qs) == everything
     assert set(filtered("turning_point=true").qs) == set(Event.objects.published().turning_points())
+
+
+def test_search_follows_edits_to_titles_quotes_and_orphans():
+    """Search finds an event by a newly cited quote and a new title, and no longer by a quote a re-import orphaned."""
+    citation = CitationFactory(event__title="A quiet event", quote="signed a treaty")
+    event = citation.event
+    assert list(filtered("q=treaty").qs.filter(pk=event.pk)) == [event]
+    event.title = "Caspian summit in Ashgabat"
+    event.save()
+    assert list(filtered("q=Ashgabat").qs) == [event]
+    source = citation.passage.source
+    citation.passage, citation.start, citation.end = None, 0, 0
+    citation.anchor_status, citation.orphaned_from = citation.AnchorStatus.ORPHANED, source
+    citation.save()
+    assert not filtered("q=treaty").qs.filter(pk=event.pk).exists()
