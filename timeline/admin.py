@@ -225,6 +225,12 @@ class CitationAdmin(SimpleHistoryAdmin):
     def media(self):
         return super().media + EDITOR_MEDIA
 
+    def delete_queryset(self, request, queryset):
+        """"Delete selected" deletes in bulk, past Citation.delete(): refresh the events' search vectors here."""
+        event_ids = list(queryset.values_list("event_id", flat=True))
+        super().delete_queryset(request, queryset)
+        Event.objects.filter(pk__in=event_ids).search_vector_refresh()
+
     @admin.display(ordering="passage__source__title", description="source")
     def source_title(self, citation):
         if citation.passage_id is None:

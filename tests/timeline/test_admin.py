@@ -2,10 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.http import QueryDict
 from django.urls import reverse
 
 from sources.models import Passage, PassageRole
-from tests.factories import EventFactory
+from tests.factories import CitationFactory, EventFactory
+from timeline.filters import EventFilter
 from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
@@ -124,3 +126,15 @@ def test_an_event_whose_only_evidence_was_orphaned_counts_as_uncited(editor_clie
     assert Event.objects.uncited().filter(pk=event.pk).exists()
     page = editor_client.get(reverse("admin:timeline_event_changelist"), {"q": event.title}).content.decode()
     assert "published without evidence" in page
+
+
+def test_deleting_citations_in_bulk_takes_their_quotes_out_of_search(editor_client):
+    """After "delete selected" on an event's citations, search no longer finds the event by their words."""
+    citation = CitationFactory(quote="signed a treaty", event__title="A quiet event")
+    response = editor_client.post(
+        reverse("admin:timeline_citation_changelist"),
+        {"action": "delete_selected", "_selected_action": [citation.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    found = EventFilter(QueryDict("q=treaty"), queryset=Event.objects.filter(pk=citation.event_id)).qs
+    assert not found.exists()
