@@ -17,6 +17,7 @@ django-cors-headers would add a dependency and settings for a policy that never 
 import datetime
 import hashlib
 import re
+from functools import wraps
 
 from django.db import connection
 from django.http import HttpResponse
@@ -132,3 +133,28 @@ def cache_headers(response, *, etag, last_modified, private=False):
     else:
         patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE)
     return response
+
+
+# Reader pages are rendered per request (no validators: they would cost the query budget the pages
+# are held to), so shared caches keep them only briefly.
+READER_MAX_AGE = 60
+
+
+def public_for_readers(view):
+    """
+    Reader pages: cacheable by browsers and CDNs for anonymous readers (who never see drafts and get
+    no cookie), private for signed-in editors.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if response.status_code != 200 or response.has_header("Cache-Control"):
+            return response
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=READER_MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE)
+        return response
+
+    return wrapped

@@ -5,6 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 
 from timeline import embed, views
 from timeline.feeds import EventFeed
+from timeline.middleware import public_for_readers
 from timeline.sitemaps import sitemaps
 
 
@@ -14,7 +15,7 @@ timeline_patterns = [
     path("sources/", views.source_list, name="source_list"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("sources/<slug:slug>/p/<int:ordinal>/", views.passage_detail, name="passage_detail"),
-    path("feed/", EventFeed(), name="feed"),
+    path("feed/", public_for_readers(EventFeed()), name="feed"),
 ]
 
 urlpatterns = [

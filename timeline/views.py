@@ -19,6 +19,7 @@ from django.views.decorators.vary import vary_on_headers
 from sources.models import Passage, PassageRole, Source
 from timeline import citing
 from timeline.filters import EventFilter
+from timeline.middleware import public_for_readers
 from timeline.models import Citation, Event, Period
 from timeline.selectors import (
     citations_in_context,
@@ -150,6 +151,7 @@ def _decades(years, query_dict):
 
 
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
+@public_for_readers
 @require_GET
 def timeline_index(request):
     """
@@ -194,6 +196,7 @@ def timeline_index(request):
 
 
 @vary_on_headers("HX-Request")
+@public_for_readers
 @require_GET
 def event_detail(request, slug):
     """One event with every citation's quote in its passage, its date spelled out, and how to cite it."""
@@ -210,6 +213,7 @@ def event_detail(request, slug):
 
 
 @vary_on_headers("HX-Request")
+@public_for_readers
 @require_GET
 def passage_detail(request, slug, ordinal):
     """
@@ -230,6 +234,7 @@ def passage_detail(request, slug, ordinal):
     return render(request, "timeline/passage_detail.html", context)
 
 
+@public_for_readers
 @require_GET
 def source_list(request):
     published = Q(passages__citations__event__status=Event.Status.PUBLISHED)
@@ -239,6 +244,7 @@ def source_list(request):
     return render(request, "timeline/source_list.html", {"sources": sources})
 
 
+@public_for_readers
 @require_GET
 def source_detail(request, slug):
     """A source: its metadata, how to cite it, and its passages with the cited quotes marked in place."""

@@ -4,6 +4,7 @@ import datetime
 from unittest import mock
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -402,3 +403,15 @@ def test_healthz_answers_503_when_the_database_is_down(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable"}
+
+
+@pytest.mark.parametrize("path", ["/", "/?actor=russia", "/events/2003-iraq-war/", "/sources/", "/feed/"])
+def test_reader_pages_are_cacheable_for_anonymous_readers_and_private_for_editors(client, path):
+    """Anonymous readers get a short public Cache-Control and no cookie; a signed-in editor's copy stays private."""
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
+    assert not response.cookies
+    client.force_login(User.objects.create_user("reader-editor", is_staff=True))
+    response = client.get(path)
+    assert "private" in response["Cache-Control"]
