@@ -1,8 +1,6 @@
 """`manage.py import_sources`: checking, importing and re-importing documents (sources.services)."""
 
-import json
 import re
-import shutil
 from io import StringIO
 
 import pytest
@@ -10,13 +8,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from sources.models import Passage, Source
-from tests.factories import CitationFactory
+from tests.sources.helpers import cite, edit, import_sources, write_manifest
 from timeline.management.commands.demo import DEMO_MANIFEST
 from timeline.models import Citation
 
 pytestmark = pytest.mark.django_db
-
-BAGHAI_FILE = DEMO_MANIFEST.parent / "004_daa38ce72eae267e.txt"
 
 ARTICLE = (
     "Tehran and Moscow sign a treaty\n\n"
@@ -29,14 +25,6 @@ NOTES = (
 )
 
 
-def import_sources(*paths, manifest=None):
-    """Run the command; its stdout and stderr."""
-    stdout, stderr = StringIO(), StringIO()
-    options = {"manifest": str(manifest)} if manifest else {}
-    call_command("import_sources", *map(str, paths), stdout=stdout, stderr=stderr, **options)
-    return stdout.getvalue(), stderr.getvalue()
-
-
 def import_refused(*paths, manifest=None):
     """Run the command expecting it to refuse; the error's message and stderr."""
     stderr = StringIO()
@@ -44,12 +32,6 @@ def import_refused(*paths, manifest=None):
     with pytest.raises(CommandError) as excinfo:
         call_command("import_sources", *map(str, paths), stdout=StringIO(), stderr=stderr, **options)
     return str(excinfo.value), stderr.getvalue()
-
-
-def write_manifest(folder, entries, name="manifest.yaml"):
-    path = folder / name
-    path.write_text(json.dumps({"sources": entries}), encoding="utf-8")  # JSON is YAML
-    return path
 
 
 @pytest.fixture
@@ -265,31 +247,6 @@ def test_import_refuses_an_unreadable_manifest(tmp_path):
 
 
 # Re-importing an edited source whose passages are cited.
-
-
-@pytest.fixture
-def baghai_copy(tmp_path):
-    """A copy of the 004 demo article imported under its own slug; its file, manifest and source."""
-    path = tmp_path / "baghai.txt"
-    shutil.copy(BAGHAI_FILE, path)
-    manifest = write_manifest(tmp_path, [{"file": "baghai.txt", "slug": "baghai-copy", "authors": ["Christian Baghai"]}])
-    import_sources(manifest=manifest)
-    return path, manifest, Source.objects.get(slug="baghai-copy")
-
-
-def cite(source, quote, *, within=None):
-    """A citation of `quote` in the passage that holds `within` (the quote itself unless given)."""
-    passage = next(passage for passage in source.passages.all() if (within or quote) in passage.text)
-    citation = CitationFactory(passage=passage, quote=quote)
-    citation.full_clean()
-    citation.save()
-    return citation
-
-
-def edit(path, old, new):
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def assert_anchored(citation, quote):

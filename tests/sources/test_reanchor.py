@@ -1,11 +1,9 @@
 """Re-importing an edited source: every citation is kept, moved, updated and flagged, or orphaned — never deleted."""
 
-import shutil
-
 import pytest
 
 from sources.models import DateMention, SourceVersion
-from tests.sources.test_import_command import BAGHAI_FILE, cite, edit, import_sources, write_manifest
+from tests.sources.helpers import BAGHAI_FILE, cite, edit, import_sources, write_manifest
 from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
@@ -17,13 +15,9 @@ DRONES = "Iran stepped in to provide the Russians with drones, missiles, body ar
 
 
 @pytest.fixture
-def baghai(tmp_path):
+def baghai(baghai_copy):
     """A copy of the 004 demo article under its own slug, with three citations in three paragraphs."""
-    path = tmp_path / "baghai.txt"
-    shutil.copy(BAGHAI_FILE, path)
-    manifest = write_manifest(tmp_path, [{"file": "baghai.txt", "slug": "baghai-reanchor", "authors": ["Christian Baghai"]}])
-    import_sources(manifest=manifest)
-    source = SourceVersion.objects.get(source__slug="baghai-reanchor").source
+    path, manifest, source = baghai_copy
     citations = [cite(source, S300), cite(source, CIVIL_WAR), cite(source, DRONES)]
     return path, manifest, source, citations
 
