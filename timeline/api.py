@@ -412,7 +412,7 @@ class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
         queryset = super().get_queryset()
         if can_see_drafts(self.request.user):
             return queryset
-        return queryset.evidence().filter(event__status=Event.Status.PUBLISHED)
+        return queryset.published()
 
     def perform_destroy(self, instance):
         event = instance.event

@@ -203,6 +203,14 @@ class CitationQuerySet(models.QuerySet):
         """Citations anchored in a passage: what readers, exports and the API may show."""
         return self.filter(passage__isnull=False)
 
+    def published(self):
+        """Evidence for published events: the citations anonymous readers may see."""
+        return self.evidence().filter(event__status=Event.Status.PUBLISHED)
+
+    def in_passage_order(self):
+        """Published citations as a passage shows them: with their event, in the order of the text."""
+        return self.published().select_related("event").order_by("start")
+
     def for_reader(self):
         """Evidence with its passage and source (without the sources' full texts), in citation order."""
         return (

@@ -95,10 +95,9 @@ def event_year():
 def citations_in_context():
     """Citations as the event page shows them: with the last ordinal of their source, for "next passage"."""
     last_ordinal = Passage.objects.filter(source_id=OuterRef("passage__source_id")).order_by().values("source_id").annotate(last=Max("ordinal")).values("last")
-    published_in_passage = Citation.objects.filter(event__status=Event.Status.PUBLISHED).select_related("event").order_by("start")
     return (
         Citation.objects.for_reader().annotate(last_ordinal=Subquery(last_ordinal))
-        .prefetch_related(Prefetch("passage__citations", queryset=published_in_passage))
+        .prefetch_related(Prefetch("passage__citations", queryset=Citation.objects.in_passage_order()))
     )  # fmt: skip
 
 

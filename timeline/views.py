@@ -54,10 +54,6 @@ def _clean_query(query_dict, drop=("page",)):
     return urlencode([(key, value) for key, values in query_dict.lists() if key not in drop for value in values if value.strip()])
 
 
-def _published_citations():
-    return Citation.objects.filter(event__status=Event.Status.PUBLISHED).select_related("event").order_by("start")
-
-
 @dataclass
 class Bar:
     year: int
@@ -222,7 +218,7 @@ def passage_detail(request, slug, ordinal):
     """
     passage = get_object_or_404(
         Passage.objects.select_related("source").defer("source__text").prefetch_related(
-            Prefetch("citations", queryset=_published_citations())
+            Prefetch("citations", queryset=Citation.objects.in_passage_order())
         ),
         source__slug=slug, ordinal=ordinal,
     )  # fmt: skip
@@ -249,7 +245,7 @@ def source_list(request):
 def source_detail(request, slug):
     """A source: its metadata, how to cite it, and its passages with the cited quotes marked in place."""
     source = get_object_or_404(Source.objects.defer("text"), slug=slug)
-    passages = source.passages.prefetch_related(Prefetch("citations", queryset=_published_citations()))
+    passages = source.passages.prefetch_related(Prefetch("citations", queryset=Citation.objects.in_passage_order()))
     show_boilerplate = request.GET.get("boilerplate") == "1"
     if not show_boilerplate:
         passages = passages.exclude(role=PassageRole.BOILERPLATE)
