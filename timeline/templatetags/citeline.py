@@ -7,7 +7,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from timeline.citing import text_fragment_url
-from timeline.dates import MONTHS
+from timeline.dates import edtf_display
 
 register = template.Library()
 
@@ -85,7 +85,7 @@ def date_explained(obj):
 
 
 def _day(day):
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    return edtf_display(day.isoformat())
 
 
 @register.filter
