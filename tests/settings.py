@@ -20,6 +20,7 @@ from timeline.settings import *  # noqa: E402, F403
 
 # Production hashes static file names at collectstatic time; the suite runs from the source tree.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+WHITENOISE_USE_FINDERS = True
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that servers the tests start (gunicorn) see the test database;

@@ -144,8 +144,9 @@ STORAGES = {
         )
     },
 }
-# Tests and `manage.py demo` run without collectstatic; whitenoise then serves from the finders.
-WHITENOISE_USE_FINDERS = True
+# `manage.py demo` (DEBUG) serves static files from the source tree; production serves what collectstatic
+# wrote, without scanning the finders at start-up (the test settings turn them on).
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_MANIFEST_STRICT = False
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
