@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from sources.models import Calendar, MentionRole, PassageRole
-from timeline.dates import (
-    ENDPOINT_RE,
+from sources.dates import ENDPOINT_RE, Precision
+from sources.natural_dates import (
     JALALI_MARK_RE,
     JALALI_MONTH_RE,
     MONTH_NAME_RE,
     PART_OF_YEAR,
-    Precision,
     digits_ascii,
     gregorian_edtf,
     jalali_edtf,
@@ -110,7 +109,8 @@ PUBLICATION_HINT_RE = re.compile(r"copyright|©|\(c\)|min read|published|posted|
 # "U.S. threat" and "c. 2007" do not end one.
 SENTENCE_END_RE = re.compile(r"[.!?؟](?=[\"”’)]?(?:\s+[\"“‘(]?[A-Z\u0600-\u06ff]|\s*$))")
 PERSIAN_LANGUAGES = {"fa", "ps", "tg", "ur", "ar", "ku"}
-RTL_RE = re.compile(r"[\u0600-\u06ff]")
+# Arabic script, which Persian is written in: a bare 13xx year there may be Solar Hijri.
+ARABIC_SCRIPT_RE = re.compile(r"[\u0600-\u06ff]")
 
 
 def _read(name, match, *, persian):
@@ -171,7 +171,7 @@ def _endpoint_lower_upper(value):
 def edtf_lower_upper(edtf):
     """
     Bounds of the EDTF forms the extractor writes (a day, month, year, decade or century, "~", and
-    intervals of them, open or not), without a full EDTF parse: the same as timeline.dates.edtf_bounds,
+    intervals of them, open or not), without a full EDTF parse: the same as sources.dates.edtf_bounds,
     a hundred times faster (tests/sources/test_extract_dates.py compares them).
     """
     first, _, last = edtf.partition("/")
@@ -217,7 +217,7 @@ def mentions_extract(text, *, passage_role=PassageRole.BODY, role_reason="", lan
     if not DIGIT_RE.search(text) and not re.search(r"[۰-۹٠-٩]", text):
         return []
     ascii_text = digits_ascii(text)  # same length, so offsets hold
-    persian = language in PERSIAN_LANGUAGES or direction == "rtl" or bool(RTL_RE.search(text))
+    persian = language in PERSIAN_LANGUAGES or direction == "rtl" or bool(ARABIC_SCRIPT_RE.search(text))
     found = [
         (match.end() - match.start(), priority, match.start(), name, match)
         for priority, (name, pattern) in enumerate(PATTERNS)

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from timeline.dates import Precision, edtf_display, validate_edtf
+from sources.dates import Precision, edtf_display, validate_edtf
 
 
 class SourceType(models.TextChoices):

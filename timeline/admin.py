@@ -10,8 +10,10 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_GET
 from simple_history.admin import SimpleHistoryAdmin
 
+from sources.forms import NATURAL_DATE_HELP, NaturalDateField
 from sources.models import Passage
-from timeline.dates import date_to_edtf, edtf_display
+from sources.dates import edtf_display
+from sources.natural_dates import date_to_edtf
 from timeline.models import Actor, Citation, Event, Period, Theme
 
 # htmx from our own static files (never a CDN), then the two small enhancements; without
@@ -32,29 +34,15 @@ class NaturalDateInput(forms.TextInput):
         )
 
 
-class NaturalDateField(forms.CharField):
-    """Accepts EDTF or a date as a source writes it ("mid-2015", "c. 2007", "خرداد 1397") and cleans it to EDTF."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 60)
-        kwargs.setdefault(
-            "help_text",
-            "EDTF (2015, 2022-07, 2007~, 2011/2019, ../1999) or words: July 2022, June 28, 2019, mid-2015, c. 2007, "
-            "before 2000, between 2011 and 2019, 15 مرداد 1397, خرداد 1397, 1392 ش. Saved as EDTF.",
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        return date_to_edtf(value).edtf if value else value
-
-
 class EventAdminForm(forms.ModelForm):
-    date = NaturalDateField()
+    date = NaturalDateField(help_text=NATURAL_DATE_HELP)
 
     class Meta:
         model = Event
         fields = "__all__"
+
+    def clean_date(self):
+        return self.cleaned_data["date"].edtf
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from urllib.parse import quote as percent_quote
 
-from timeline.dates import ENDPOINT_RE, MONTHS
+from sources.dates import ENDPOINT_RE, MONTHS
 
 # CSL 1.0.2 item types for Citeline's source types.
 CSL_TYPES = {

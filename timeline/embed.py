@@ -1,7 +1,7 @@
 """
 Embedding: the compact widget page (/embed/timeline/), the script that turns `<div data-citeline>`
-into widgets (/embed.js), oEmbed for content management systems (/oembed), and the links and
-snippets of the timeline page's "Download" and "Embed this view" panels.
+into widgets (/embed.js) and oEmbed for content management systems (/oembed). The panels' links and
+snippets are timeline.sharing.
 
 The widget is filtered by the shared EventFilter, reads nothing of the visitor's session (no cookie,
 no Vary: Cookie, so a CDN can carry it) and may be framed by any site.
@@ -10,85 +10,26 @@ no Vary: Cookie, so a CDN can carry it) and may be framed by any site.
 import hashlib
 import os
 from functools import cache
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from timeline.exports import EXPORT_RENDERERS, timeline_title
+from timeline.caching import cache_headers, cache_validators, not_modified
+from timeline.exports import timeline_title
 from timeline.filters import EventFilter
-from timeline.middleware import cache_headers, cache_validators, not_modified
-from timeline.models import Event, Theme
+from timeline.models import Event
+from timeline.sharing import embed_options, url_with_query, widget_query
 
-EMBED_DEFAULT_LIMIT = 20
-EMBED_MAX_LIMIT = 100
-SCHEMES = ("auto", "light", "dark")
 OEMBED_DEFAULT_SIZE = (600, 600)
 EMBED_SCRIPT = "citeline/embed.js"
 FRAME_ANY_ORIGIN = "frame-ancestors *"
-DOWNLOAD_LABELS = {
-    "csv": "CSV (spreadsheet)",
-    "ics": "iCalendar (calendar apps)",
-    "timelinejs": "TimelineJS JSON",
-    "csljson": "CSL-JSON (Zotero, citation managers)",
-    "bibtex": "BibTeX (LaTeX)",
-}
-
-
-def filter_query(query):
-    """
-    The EventFilter parameters of `query` (a QueryDict), empty values dropped: what the page, the
-    widget, the exports and the API all understand. Pagination, format and widget options are not in it.
-    """
-    names = EventFilter.base_filters.keys()
-    pairs = [(name, value) for name in names for value in query.getlist(name) if value.strip()]
-    result = QueryDict(mutable=True)
-    for name, value in pairs:
-        result.appendlist(name, value)
-    return result
-
-
-def embed_options(query):
-    """(filter parameters, colour scheme, event limit) of a widget URL's query."""
-    filters = filter_query(query)
-    scheme = query.get("scheme", "")
-    # `theme=light|dark` also names the colour scheme (as in early snippets), unless a theme has that slug.
-    named = [value for value in filters.getlist("theme") if value in ("light", "dark")]
-    if named and not Theme.objects.filter(slug__in=named).exists():
-        filters.setlist("theme", [value for value in filters.getlist("theme") if value not in named])
-        if not filters.getlist("theme"):
-            del filters["theme"]
-        scheme = scheme or named[-1]
-    try:
-        limit = int(query.get("limit", EMBED_DEFAULT_LIMIT))
-    except ValueError:
-        limit = EMBED_DEFAULT_LIMIT
-    limit = min(max(limit, 1), EMBED_MAX_LIMIT)
-    return filters, scheme if scheme in SCHEMES else "auto", limit
-
-
-def _widget_query(filters, scheme, limit):
-    query = filters.copy()
-    if scheme != "auto":
-        query["scheme"] = scheme
-    if limit != EMBED_DEFAULT_LIMIT:
-        query["limit"] = str(limit)
-    return query.urlencode()
-
-
-def _url(path, query):
-    return f"{path}?{query}" if query else path
-
-
-def _public(response, *, etag, last_modified):
-    cache_headers(response, etag=etag, last_modified=last_modified)
-    return response
 
 
 @xframe_options_exempt
@@ -112,11 +53,11 @@ def embed_timeline(request):
             "errors": filterset.errors,
             "scheme": scheme,
             "title": timeline_title(),
-            "site_url": request.build_absolute_uri(_url(reverse("timeline:index"), query)),
+            "site_url": request.build_absolute_uri(url_with_query(reverse("timeline:index"), query)),
         }
         response = render(request, "embed/timeline.html", context)
     response.headers["Content-Security-Policy"] = FRAME_ANY_ORIGIN
-    return _public(response, etag=etag, last_modified=last_modified)
+    return cache_headers(response, etag=etag, last_modified=last_modified)
 
 
 @cache
@@ -136,7 +77,7 @@ def embed_script(request):
     if response is None:
         response = HttpResponse(content, content_type="text/javascript; charset=utf-8")
     response.headers["Access-Control-Allow-Origin"] = "*"
-    return _public(response, etag=etag, last_modified=None)
+    return cache_headers(response, etag=etag, last_modified=None)
 
 
 def _site_hosts(request):
@@ -173,13 +114,13 @@ def oembed(request):
     etag, last_modified = cache_validators(request)
     response = not_modified(request, etag=etag, last_modified=last_modified)
     if response is not None:
-        return _public(response, etag=etag, last_modified=last_modified)
+        return cache_headers(response, etag=etag, last_modified=last_modified)
     filters, scheme, limit = embed_options(QueryDict(url.query))
     width, height = OEMBED_DEFAULT_SIZE
     width = min(width, _positive(request.GET.get("maxwidth")) or width)
     height = min(height, _positive(request.GET.get("maxheight")) or height)
     title = timeline_title()
-    src = request.build_absolute_uri(_url(reverse("embed_timeline"), _widget_query(filters, scheme, limit)))
+    src = request.build_absolute_uri(url_with_query(reverse("embed_timeline"), widget_query(filters, scheme, limit)))
     html = format_html(
         '<iframe src="{}" title="{}" width="{}" height="{}" loading="lazy" style="border:0;max-width:100%"></iframe>',
         src, title, width, height,
@@ -195,37 +136,6 @@ def oembed(request):
         "width": width,
         "height": height,
     }
-    return _public(JsonResponse(data), etag=etag, last_modified=last_modified)
+    return cache_headers(JsonResponse(data), etag=etag, last_modified=last_modified)
 
 
-def share_context(request):
-    """Links and snippets for the timeline page's "Download" and "Embed this view" panels."""
-    filters = filter_query(request.GET)
-    query = filters.urlencode()
-    events_api = reverse("api:event-list")
-    downloads = [
-        {"format": renderer.format, "label": DOWNLOAD_LABELS.get(renderer.format, renderer.format),
-         "url": _url(events_api, urlencode([("format", renderer.format)]) + (f"&{query}" if query else ""))}
-        for renderer in EXPORT_RENDERERS
-    ]  # fmt: skip
-    attributes = "".join(
-        f' data-{name.replace("_", "-")}="{escape(" ".join(filters.getlist(name)) if name in ("actor", "theme", "source") else filters.getlist(name)[-1])}"'
-        for name in filters
-    )
-    widget_src = request.build_absolute_uri(_url(reverse("embed_timeline"), query))
-    script_snippet = (
-        f'<div data-citeline{attributes} data-limit="{EMBED_DEFAULT_LIMIT}"></div>\n'
-        f'<script src="{escape(request.build_absolute_uri(reverse("embed_script")))}" async></script>'
-    )
-    iframe_snippet = (
-        f'<iframe src="{escape(widget_src)}" title="{escape(timeline_title())}" width="100%" height="600" '
-        'loading="lazy" style="border:0"></iframe>'
-    )
-    return {
-        "query": query,
-        "downloads": downloads,
-        "json_url": _url(events_api, query),
-        "widget_url": _url(reverse("embed_timeline"), query),
-        "script_snippet": script_snippet,
-        "iframe_snippet": iframe_snippet,
-    }

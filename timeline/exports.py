@@ -20,9 +20,9 @@ from icalendar import Event as CalendarEvent
 from rest_framework.renderers import BaseRenderer
 
 from timeline.citing import source_bibtex, source_csl_json
-from timeline.dates import Precision
+from sources.dates import Precision
 from timeline.models import Event, Period
-from timeline.templatetags.citeline import markdown
+from timeline.markdown import markdown_html
 
 CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",
@@ -161,7 +161,7 @@ def _timelinejs_text(export, event):
     )
     return format_html(
         '{}<ol class="citeline-citations">{}</ol><p><a href="{}">Read on Citeline</a></p>',
-        markdown(event.annotation), citations, export.absolute(event.get_absolute_url()),
+        markdown_html(event.annotation), citations, export.absolute(event.get_absolute_url()),
     )  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from timeline.filters import EventFilter
 from timeline.models import Event
-from timeline.templatetags.citeline import markdown
+from timeline.markdown import markdown_html
 
 FEED_SIZE = 50
 
@@ -35,7 +35,7 @@ class EventFeed(Feed):
 
     def item_description(self, event):
         sources = ", ".join(dict.fromkeys(citation.passage.source.title for citation in event.citations.all()))
-        return str(markdown(event.annotation)) + (f"<p>Evidence from: {sources}</p>" if sources else "")
+        return str(markdown_html(event.annotation)) + (f"<p>Evidence from: {sources}</p>" if sources else "")
 
     def item_pubdate(self, event):
         return event.published_at or event.created_at

@@ -5,25 +5,11 @@ the exports and the API all use EventFilter, so they can never disagree about wh
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 
+from sources.forms import NaturalDateField
 from sources.models import Source
-from timeline.dates import date_parse_natural
 from timeline.models import Actor, Event, Theme
 from timeline.selectors import events_search
-
-
-class NaturalDateField(forms.CharField):
-    """A date typed in words or EDTF ("2015", "July 2022", "2003-03"); cleans to its DateBounds."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        try:
-            return date_parse_natural(value)
-        except ValidationError as exc:
-            raise ValidationError(exc.messages[0], code="unreadable_date") from None
 
 
 class NaturalDateFilter(django_filters.Filter):

@@ -8,7 +8,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
-from timeline.dates import Precision, edtf_bounds, edtf_display, validate_edtf
+from sources.dates import Precision, edtf_bounds, edtf_display, validate_edtf
 
 
 class DatedModel(models.Model):

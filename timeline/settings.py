@@ -168,7 +168,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_SCHEMA_CLASS": "timeline.api.CitelineAutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "timeline.api.schema.CitelineAutoSchema",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 
 from timeline import embed, views
 from timeline.feeds import EventFeed
-from timeline.middleware import public_for_readers
+from timeline.caching import public_for_readers
 from timeline.sitemaps import sitemaps
 
 
@@ -21,7 +21,7 @@ timeline_patterns = [
 urlpatterns = [
     path("", include((timeline_patterns, "timeline"))),
     path("healthz", views.healthz, name="healthz"),
-    path("api/", include(("timeline.api_urls", "api"))),
+    path("api/", include(("timeline.api.urls", "api"))),
     path("embed/timeline/", embed.embed_timeline, name="embed_timeline"),
     path("embed.js", embed.embed_script, name="embed_script"),
     path("oembed", embed.oembed, name="oembed"),

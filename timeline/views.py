@@ -5,8 +5,6 @@ requests get a named partial of it (django-template-partials), never a separate 
 
 import json
 import logging
-from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
@@ -19,7 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 from sources.models import Passage, PassageRole, Source
 from timeline import citing
 from timeline.filters import EventFilter
-from timeline.middleware import public_for_readers
+from timeline.overview import decades_build, overview_build
+from timeline.caching import public_for_readers
 from timeline.models import Citation, Event, Period
 from timeline.selectors import (
     citations_in_context,
@@ -28,6 +27,7 @@ from timeline.selectors import (
     event_years,
     events_page,
 )
+from timeline.sharing import query_clean
 
 logger = logging.getLogger(__name__)
 
@@ -49,103 +49,6 @@ def _page_number(request):
         return 1
 
 
-def _clean_query(query_dict, drop=("page",)):
-    """The query string without empty values (what a submitted form adds) and without `drop`."""
-    return urlencode([(key, value) for key, values in query_dict.lists() if key not in drop for value in values if value.strip()])
-
-
-@dataclass
-class Bar:
-    year: int
-    x: float
-    y: float
-    height: float
-    matching_y: float
-    matching_height: float
-    total: int
-    matching: int
-    query: str
-
-
-@dataclass
-class Band:
-    name: str
-    display: str
-    x: float
-    y: float
-    width: float
-    colour: int
-
-
-@dataclass
-class Overview:
-    first: int
-    last: int
-    width: int
-    height: int
-    bars: list
-    bands: list
-    ticks: list
-
-
-OVERVIEW_BAR = 10  # px per year in the SVG's own coordinates; the SVG scales to the page width
-OVERVIEW_CHART = 56  # height of the tallest bar
-OVERVIEW_LANE = 6  # period bands run in two lanes under the bars, so overlapping periods stay visible
-
-
-def _overview(years, periods, query_dict):
-    """Geometry of the overview strip: one bar per year, period bands behind them, decade ticks."""
-    if not years:
-        return None
-    first, last = years[0].year, years[-1].year
-    by_year = {year.year: year for year in years}
-    peak = max(year.total for year in years) or 1
-    bars = []
-    for number in range(first, last + 1):
-        year = by_year.get(number)
-        total, matching = (year.total, year.matching) if year else (0, 0)
-        query = query_dict.copy()
-        query.setlist("date_from", [str(number)])
-        query.setlist("date_to", [str(number)])
-        height, matching_height = OVERVIEW_CHART * total / peak, OVERVIEW_CHART * matching / peak
-        bars.append(Bar(
-            year=number, x=(number - first) * OVERVIEW_BAR, total=total, matching=matching,
-            y=OVERVIEW_CHART - height, height=height, matching_y=OVERVIEW_CHART - matching_height,
-            matching_height=matching_height, query=_clean_query(query),
-        ))  # fmt: skip
-    bands, lane_ends = [], [None, None]
-    for number, period in enumerate(periods):
-        start = max(period.date_lower.year, first)
-        end = min(period.date_upper.year, last)
-        if start > end:
-            continue
-        # The first lane whose last band ended before this one starts; periods come ordered by start.
-        lane = next((lane for lane, lane_end in enumerate(lane_ends) if lane_end is None or lane_end < start), 1)
-        lane_ends[lane] = end
-        bands.append(Band(
-            name=period.name, display=period.date_display, x=(start - first) * OVERVIEW_BAR,
-            y=OVERVIEW_CHART + 3 + lane * OVERVIEW_LANE, width=(end - start + 1) * OVERVIEW_BAR - 1, colour=number % 5,
-        ))  # fmt: skip
-    ticks = [(number, (number - first) * OVERVIEW_BAR) for number in range(first, last + 1) if number % 10 == 0]
-    height = OVERVIEW_CHART + 3 + 2 * OVERVIEW_LANE + 12
-    return Overview(first=first, last=last, width=(last - first + 1) * OVERVIEW_BAR, height=height, bars=bars, bands=bands, ticks=ticks)
-
-
-def _decades(years, query_dict):
-    """The decade facet: events per decade under every filter but the dates, with the link that picks it."""
-    counts = {}
-    for year in years:
-        decade = year.year - year.year % 10
-        counts[decade] = counts.get(decade, 0) + year.matching_any_date
-    decades = []
-    for decade, count in sorted(counts.items()):
-        query = query_dict.copy()
-        query.setlist("date_from", [str(decade)])
-        query.setlist("date_to", [str(decade + 9)])
-        decades.append({"decade": decade, "count": count, "query": _clean_query(query)})
-    return decades
-
-
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 @public_for_readers
 @require_GET
@@ -158,7 +61,7 @@ def timeline_index(request):
     target = _htmx_target(request)
     if target is None and any(not value.strip() for _, values in request.GET.lists() for value in values):
         # A form submitted without JavaScript sends every field; the shareable URL keeps the ones set.
-        clean = _clean_query(request.GET, drop=())
+        clean = query_clean(request.GET, drop=())
         return HttpResponseRedirect(f"{request.path}?{clean}" if clean else request.path)
     published = Event.objects.published()
     filterset = EventFilter(request.GET, queryset=published)
@@ -177,10 +80,10 @@ def timeline_index(request):
         "facets": event_facets(filterset, published),
         "result_count": sum(year.matching for year in years),
         "total_count": sum(year.total for year in years),
-        "overview": _overview(years, periods, query),
-        "decades": _decades(years, query),
+        "overview": overview_build(years, periods, query),
+        "decades": decades_build(years, query),
         "active": filterset.active,
-        "query_string": _clean_query(request.GET),
+        "query_string": query_clean(request.GET),
     }
     if target in ("results", "reader"):
         context["oob"] = target == "results"

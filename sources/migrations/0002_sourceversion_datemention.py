@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import timeline.dates
+import sources.dates
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('sentence_start', models.PositiveIntegerField(help_text='Offset of the sentence holding the mention, in the passage text.')),
                 ('sentence_end', models.PositiveIntegerField()),
                 ('text', models.CharField(help_text='The date as the passage writes it.', max_length=200)),
-                ('edtf', models.CharField(max_length=60, validators=[timeline.dates.validate_edtf])),
+                ('edtf', models.CharField(max_length=60, validators=[sources.dates.validate_edtf])),
                 ('lower', models.DateField(help_text='First day the mention can mean.')),
                 ('upper', models.DateField(help_text='Last day the mention can mean.')),
                 ('precision', models.CharField(choices=[('day', 'day'), ('month', 'month'), ('season', 'season'), ('year', 'year'), ('decade', 'decade'), ('century', 'century')], max_length=10)),

@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from sources.extract import edtf_lower_upper, mentions_extract
 from sources.ingest import bytes_decode
-from timeline.dates import edtf_bounds
+from sources.dates import edtf_bounds
 from timeline.management.commands.demo import DEMO_MANIFEST
 
 DEMO = DEMO_MANIFEST.parent
@@ -147,7 +147,7 @@ def test_a_bare_jalali_year_needs_a_persian_passage():
 
 @pytest.mark.parametrize("edtf", ["2015", "2022-07", "2024-02", "2019-06-28", "199X", "19XX", "2011/2019", "../1999", "2022/..", "2007~", "2015-04/2015-09"])
 def test_fast_bounds_agree_with_the_edtf_parser(edtf):
-    """The extractor's own bounds are the ones timeline.dates.edtf_bounds gives."""
+    """The extractor's own bounds are the ones sources.dates.edtf_bounds gives."""
     bounds = edtf_bounds(edtf)
     assert edtf_lower_upper(edtf) == (bounds.lower, bounds.upper)
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import simple_history.models
-import timeline.dates
+import sources.dates
 from django.conf import settings
 from django.db import migrations, models
 
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name='HistoricalEvent',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('date', models.CharField(help_text='EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000).', max_length=60, validators=[timeline.dates.validate_edtf])),
+                ('date', models.CharField(help_text='EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000).', max_length=60, validators=[sources.dates.validate_edtf])),
                 ('date_lower', models.DateField(blank=True, editable=False, help_text='First day the date can mean.')),
                 ('date_upper', models.DateField(blank=True, editable=False, help_text='Last day the date can mean.')),
                 ('date_precision', models.CharField(blank=True, choices=[('day', 'day'), ('month', 'month'), ('season', 'season'), ('year', 'year'), ('decade', 'decade'), ('century', 'century')], editable=False, max_length=10)),

@@ -1,33 +1,28 @@
+"""Template filters and tags of the reader's pages: Markdown, search snippets, marked quotes, dates in words."""
+
 import datetime
 
-import markdown as markdown_lib
-import nh3
 from django import template
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
 from timeline.citing import text_fragment_url
-from timeline.dates import edtf_display
+from timeline.markdown import markdown_html
+from timeline.selectors import SNIPPET_START, SNIPPET_STOP
+from sources.dates import edtf_display
 
 register = template.Library()
-
-ALLOWED_TAGS = {"p", "em", "strong", "a", "ul", "ol", "li", "blockquote", "code", "br", "sup", "sub"}
 
 
 @register.filter
 def markdown(text):
-    """Markdown to HTML, sanitised with nh3: editors' annotations can never inject script or style."""
-    html = markdown_lib.markdown(text or "", extensions=["smarty"], output_format="html")
-    return mark_safe(
-        nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
-    )
+    """Markdown to sanitised HTML (timeline.markdown)."""
+    return markdown_html(text)
 
 
 @register.filter
 def snippet(text):
     """A search snippet (see timeline.selectors): escaped, with the matched words in <mark>."""
-    from timeline.selectors import SNIPPET_START, SNIPPET_STOP
-
     escaped = conditional_escape(text or "")
     return mark_safe(escaped.replace(SNIPPET_START, "<mark>").replace(SNIPPET_STOP, "</mark>"))
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from timeline.embed import share_context
+from timeline.sharing import share_context
 
 register = template.Library()
 

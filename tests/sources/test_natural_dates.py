@@ -1,11 +1,11 @@
-"""Natural-language and Solar Hijri dates to EDTF and bounds (timeline.dates.date_to_edtf)."""
+"""Natural-language and Solar Hijri dates to EDTF and bounds (sources.natural_dates.date_to_edtf)."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from timeline.dates import date_parse_natural, date_to_edtf
+from sources.natural_dates import date_to_edtf
 
 D = datetime.date
 MIN, MAX = datetime.date.min, datetime.date.max
@@ -73,7 +73,7 @@ def test_an_impossible_edtf_day_says_why():
         date_to_edtf("2023-02-29")
 
 
-def test_date_parse_natural_keeps_its_signature_and_uses_date_to_edtf():
-    """The reader's filters call date_parse_natural(text, languages=…); it reads what date_to_edtf reads."""
-    assert date_parse_natural("mid-2015", languages=("en",)).edtf == "2015-04/2015-09"
-    assert date_parse_natural("خرداد 1397").lower == D(2018, 5, 22)
+def test_date_to_edtf_reads_in_the_languages_given():
+    """The reader's filters call date_to_edtf(text, languages=…) as the editor's form does."""
+    assert date_to_edtf("mid-2015", languages=("en",)).edtf == "2015-04/2015-09"
+    assert date_to_edtf("خرداد 1397").lower == D(2018, 5, 22)

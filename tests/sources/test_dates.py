@@ -1,11 +1,11 @@
-"""EDTF strings to bounds, precision and the words readers see (timeline.dates)."""
+"""EDTF strings to bounds, precision and the words readers see (sources.dates)."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from timeline.dates import Precision, edtf_bounds, edtf_display
+from sources.dates import Precision, edtf_bounds, edtf_display
 
 D = datetime.date
 

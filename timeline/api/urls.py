@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from timeline import api
+from timeline.api import views as api
 
 router = DefaultRouter()
 router.register("events", api.EventViewSet, basename="event")

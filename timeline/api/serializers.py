@@ -1,0 +1,171 @@
+"""How the API reads and writes each model; writes are validated by the model's own full_clean()."""
+
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import serializers
+
+from sources.models import Passage, Source
+from timeline.markdown import markdown_html
+from timeline.models import Actor, Citation, Event, Period, Theme
+
+
+class FullCleanSerializer(serializers.ModelSerializer):
+    """Validates with the model's full_clean() and saves inside a transaction."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        many_to_many = {field.name for field in model._meta.many_to_many}
+        if self.instance is not None:
+            candidate = copy.copy(self.instance)
+            for name, value in attrs.items():
+                if name not in many_to_many:
+                    setattr(candidate, name, value)
+        else:
+            candidate = model(**{name: value for name, value in attrs.items() if name not in many_to_many})
+        # Derived fields (date bounds, timestamps) are filled on save, as in a ModelForm.
+        derived = [field.name for field in model._meta.concrete_fields if not field.editable]
+        try:
+            candidate.full_clean(exclude=derived)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from None
+        return self.validated_from_clean(attrs, candidate)
+
+    def validated_from_clean(self, attrs, candidate):
+        """The attributes to save, given what clean() derived on `candidate`."""
+        return attrs
+
+    def create(self, validated_data):
+        with transaction.atomic():
+            return super().create(validated_data)
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            return super().update(instance, validated_data)
+
+
+class ActorSerializer(FullCleanSerializer):
+    class Meta:
+        model = Actor
+        fields = ["slug", "name", "kind"]
+
+
+class ThemeSerializer(FullCleanSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "description"]
+
+
+class PeriodSerializer(FullCleanSerializer):
+    date_display = serializers.CharField(read_only=True, help_text="The date in words, e.g. “2011–2019”.")
+
+    class Meta:
+        model = Period
+        fields = ["slug", "name", "description", "date", "date_lower", "date_upper", "date_precision", "date_display"]
+
+
+class SourceSerializer(FullCleanSerializer):
+    issued_display = serializers.CharField(read_only=True, help_text="The publication date in words, or “n.d.”.")
+    page_url = serializers.SerializerMethodField(help_text="The source's page on this site, passages numbered.")
+    passages_url = serializers.SerializerMethodField(help_text="The source's passages in the API, paginated.")
+
+    class Meta:
+        model = Source
+        fields = [
+            "slug", "title", "authors", "container", "source_type", "issued", "issued_display", "language", "url",
+            "license", "license_url", "accessed", "notes", "content_hash", "media_type", "page_url", "passages_url",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        # The text and its passages come from the importer (manage.py import_sources), never from hand edits.
+        read_only_fields = ["slug", "content_hash", "media_type", "created_at", "updated_at"]
+
+    def get_page_url(self, source) -> str:
+        return self.context["request"].build_absolute_uri(source.get_absolute_url())
+
+    def get_passages_url(self, source) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/sources/{source.slug}/passages/")
+
+
+class PassageSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The passage on the source's page (#p-N).")
+
+    class Meta:
+        model = Passage
+        fields = ["id", "ordinal", "start", "end", "text", "role", "role_reason", "language", "direction", "url"]
+        read_only_fields = fields
+
+    def get_url(self, passage) -> str:
+        return self.context["request"].build_absolute_uri(f"/sources/{passage.source.slug}/#{passage.anchor}")
+
+
+class CitationSerializer(FullCleanSerializer):
+    event = serializers.SlugRelatedField(slug_field="slug", queryset=Event.objects.all(), help_text="Slug of the event.")
+    passage = serializers.PrimaryKeyRelatedField(
+        queryset=Passage.objects.select_related("source"), help_text="Id of the cited passage (see /api/sources/{slug}/passages/)."
+    )
+    passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
+    passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")
+    source = SourceSerializer(source="passage.source", read_only=True)
+
+    class Meta:
+        model = Citation
+        fields = [
+            "id", "event", "passage", "passage_ordinal", "passage_url", "source", "ordinal", "quote", "prefix", "suffix",
+            "start", "end", "stance", "note", "anchor_status",
+        ]  # fmt: skip
+        read_only_fields = ["prefix", "suffix", "end", "anchor_status"]
+        extra_kwargs = {"start": {"required": False, "help_text": "Which occurrence of the quote, when it occurs twice."}}
+
+    def get_passage_url(self, citation) -> str | None:
+        url = citation.get_absolute_url()  # empty for an orphan, whose passage a re-import removed
+        return self.context["request"].build_absolute_uri(url) if url else None
+
+    def validated_from_clean(self, attrs, candidate):
+        # clean() anchored the quote: its offsets and context are saved with it.
+        return {**attrs, "start": candidate.start, "end": candidate.end, "prefix": candidate.prefix, "suffix": candidate.suffix}
+
+
+class EventSerializer(FullCleanSerializer):
+    url = serializers.SerializerMethodField(help_text="The event's page on this site.")
+    date_display = serializers.CharField(read_only=True, help_text="The date readers see: display_date, else the EDTF in words.")
+    annotation_html = serializers.SerializerMethodField(help_text="The annotation rendered from Markdown and sanitised.")
+    turning_point = serializers.BooleanField(source="is_turning_point", required=False)
+    actors = ActorSerializer(many=True, read_only=True)
+    themes = ThemeSerializer(many=True, read_only=True)
+    actor_slugs = serializers.SlugRelatedField(
+        source="actors", slug_field="slug", queryset=Actor.objects.all(), many=True, write_only=True, required=False,
+        help_text="Slugs of the event's actors.",
+    )  # fmt: skip
+    theme_slugs = serializers.SlugRelatedField(
+        source="themes", slug_field="slug", queryset=Theme.objects.all(), many=True, write_only=True, required=False,
+        help_text="Slugs of the event's themes.",
+    )  # fmt: skip
+    citations = CitationSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug", "title", "url", "date", "date_lower", "date_upper", "date_precision", "display_date", "date_display",
+            "annotation", "annotation_html", "turning_point", "status", "actors", "themes", "actor_slugs", "theme_slugs",
+            "citations", "published_at", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    def get_url(self, event) -> str:
+        return self.context["request"].build_absolute_uri(event.get_absolute_url())
+
+    def get_annotation_html(self, event) -> str:
+        return str(markdown_html(event.annotation))
+
+    def validated_from_clean(self, attrs, candidate):
+        publishing = attrs.get("status") == Event.Status.PUBLISHED
+        has_citations = self.instance is not None and self.instance.citations.exists()
+        if publishing and not has_citations:
+            raise serializers.ValidationError(
+                {"status": [
+                    "A published event needs at least one citation. Create it as a draft, add its citations "
+                    "(POST /api/citations/), then publish it."
+                ]}
+            )  # fmt: skip
+        return attrs

@@ -1,0 +1,223 @@
+"""The API's viewsets: cached reads for everyone, writes for editors, exports of the event list."""
+
+from django.db.models import ProtectedError
+from django.utils.cache import patch_vary_headers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from sources.models import Source
+from timeline import exports
+from timeline.api.pagination import Pagination, StableOrderingFilter
+from timeline.api.schema import EventFilterBackend
+from timeline.api.serializers import (
+    ActorSerializer,
+    CitationSerializer,
+    EventSerializer,
+    PassageSerializer,
+    PeriodSerializer,
+    SourceSerializer,
+    ThemeSerializer,
+)
+from timeline.caching import cache_headers, cache_validators, not_modified
+from timeline.filters import EventFilter
+from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.permissions import can_see_drafts
+
+
+class _NotModified(exceptions.APIException):
+    def __init__(self, response):
+        self.response = response
+
+
+class CachedReadMixin:
+    """
+    ETag/Last-Modified on reads from a cheap fingerprint of the data, checked after authentication
+    (an editor's view differs from a reader's) and before any work: a current client gets a 304.
+    Cache-Control is public and short for anonymous readers, private for signed-in users.
+    """
+
+    pagination_class = Pagination
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.validators = None
+        if request.method in ("GET", "HEAD"):
+            reader = f"editor:{request.user.pk}" if can_see_drafts(request.user) else "reader"
+            self.validators = cache_validators(request, variant=f"{request.accepted_media_type}|{reader}")
+            response = not_modified(request, etag=self.validators[0], last_modified=self.validators[1])
+            if response is not None:
+                raise _NotModified(response)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _NotModified):
+            return exc.response
+        if isinstance(getattr(self.request, "accepted_renderer", None), exports.ExportRenderer):
+            # Errors (a bad filter, say) are answered in JSON, not as a broken CSV or calendar.
+            self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        validators = getattr(self, "validators", None)
+        if validators and (200 <= response.status_code < 300 or response.status_code == 304):
+            private = bool(request.user and request.user.is_authenticated)
+            cache_headers(response, etag=validators[0], last_modified=validators[1], private=private)
+            patch_vary_headers(response, ["Accept", "Authorization"])
+        return response
+
+
+class SlugResourceViewSet(CachedReadMixin, viewsets.ModelViewSet):
+    """A plain resource addressed by its slug: cached reads, validated writes, stable ordering."""
+
+    lookup_field = "slug"
+    filter_backends = [StableOrderingFilter]
+
+
+@extend_schema_view(list=extend_schema(summary="List actors"), retrieve=extend_schema(summary="An actor"))
+class ActorViewSet(SlugResourceViewSet):
+    """States, organisations and people that events involve."""
+
+    queryset = Actor.objects.all()
+    serializer_class = ActorSerializer
+    ordering_fields = ["name", "slug"]
+    ordering = ["name"]
+
+
+@extend_schema_view(list=extend_schema(summary="List themes"), retrieve=extend_schema(summary="A theme"))
+class ThemeViewSet(SlugResourceViewSet):
+    """Themes events are about: military, nuclear, energy…"""
+
+    queryset = Theme.objects.all()
+    serializer_class = ThemeSerializer
+    ordering_fields = ["name", "slug"]
+    ordering = ["name"]
+
+
+@extend_schema_view(list=extend_schema(summary="List periods"), retrieve=extend_schema(summary="A period"))
+class PeriodViewSet(SlugResourceViewSet):
+    """Named intervals drawn as bands behind the events."""
+
+    queryset = Period.objects.all()
+    serializer_class = PeriodSerializer
+    ordering_fields = ["date", "name"]
+    ordering_aliases = {"date": ("date_lower", "date_upper")}
+    ordering = ["date_lower", "date_upper", "name"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sources"),
+    retrieve=extend_schema(summary="A source's metadata"),
+    update=extend_schema(summary="Edit a source's metadata"),
+    partial_update=extend_schema(summary="Edit some of a source's metadata"),
+)
+class SourceViewSet(SlugResourceViewSet):
+    """Source documents. Their text is imported with `manage.py import_sources`; the API reads it by passage."""
+
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+    ordering_fields = ["title", "issued", "slug"]
+    ordering = ["title"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
+
+    @extend_schema(summary="A source's passages, in order", responses=PassageSerializer(many=True))
+    @action(detail=True, serializer_class=PassageSerializer, filter_backends=[], pagination_class=Pagination)
+    def passages(self, request, slug=None):
+        source = self.get_object()
+        page = self.paginate_queryset(source.passages.select_related("source").order_by("ordinal", "pk"))
+        return self.get_paginated_response(PassageSerializer(page, many=True, context=self.get_serializer_context()).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List citations"),
+    retrieve=extend_schema(summary="A citation"),
+    create=extend_schema(summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."),
+    destroy=extend_schema(summary="Remove a citation", description="The only citation of a published event cannot be removed."),
+)
+class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
+    """Evidence: exact quotes from passages, attached to events."""
+
+    serializer_class = CitationSerializer
+    queryset = Citation.objects.select_related("event", "passage__source")
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["ordinal", "id"]
+    ordering = ["event__date_lower", "event__pk", "ordinal"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if can_see_drafts(self.request.user):
+            return queryset
+        return queryset.published()
+
+    def perform_destroy(self, instance):
+        event = instance.event
+        if event.status == Event.Status.PUBLISHED and event.citations.count() == 1:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["This is the only citation of a published event: add another or unpublish the event first."]}
+            )
+        instance.delete()
+
+
+EXPORT_FORMATS = [renderer.format for renderer in exports.EXPORT_RENDERERS]
+EVENT_LIST_DESCRIPTION = (
+    "Published events (and drafts, for editors), filtered exactly like the timeline page. "
+    "`?format=` exports the whole filtered list, unpaginated: "
+    + ", ".join(f"`{renderer.format}` ({renderer.media_type})" for renderer in exports.EXPORT_RENDERERS)
+    + "; CSL-JSON and BibTeX list the sources the events cite."
+)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List events",
+        description=EVENT_LIST_DESCRIPTION,
+        parameters=[
+            OpenApiParameter("format", str, enum=["json", "api", *EXPORT_FORMATS], description="Response format; exports are unpaginated."),
+            OpenApiParameter("turning_point", bool, description="Turning points only (`true`)."),
+        ],
+    ),
+    retrieve=extend_schema(summary="An event, with its citations"),
+    create=extend_schema(summary="Create an event", description="New events are drafts until they have a citation."),
+    update=extend_schema(summary="Replace an event"),
+    partial_update=extend_schema(summary="Edit an event"),
+    destroy=extend_schema(summary="Delete an event and its citations"),
+)
+class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
+    """Events with their EDTF dates, actors, themes and citations."""
+
+    serializer_class = EventSerializer
+    lookup_field = "slug"
+    filter_backends = [EventFilterBackend, StableOrderingFilter]
+    filterset_class = EventFilter
+    ordering_fields = ["date", "title", "updated_at", "published_at"]
+    ordering_aliases = {"date": ("date_lower", "date_upper")}
+    ordering = ["date_lower", "date_upper", "title"]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, *exports.EXPORT_RENDERERS]
+    queryset = Event.objects.for_reader()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if can_see_drafts(self.request.user) else queryset.published()
+
+    def is_export(self):
+        return isinstance(getattr(self.request, "accepted_renderer", None), exports.ExportRenderer)
+
+    def list(self, request, *args, **kwargs):
+        if not self.is_export():
+            return super().list(request, *args, **kwargs)
+        events = list(self.filter_queryset(self.get_queryset()))
+        return Response(exports.Export(events=events, request=request))
+
+    def retrieve(self, request, *args, **kwargs):
+        if not self.is_export():
+            return super().retrieve(request, *args, **kwargs)
+        return Response(exports.Export(events=[self.get_object()], request=request))
+
+    def perform_destroy(self, instance):
+        try:
+            instance.delete()
+        except ProtectedError:  # pragma: no cover - events protect nothing today; a later model might
+            raise serializers.ValidationError({"non_field_errors": ["Other records depend on this event."]}) from None
