@@ -2,17 +2,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
+from sources.importing import document_import
 from sources.ingest import ImportRefused
-from sources.models import DateMention, MentionRole, Passage, Source, SourceType, SourceVersion
-from sources.services import document_import
-from timeline.models import Citation
-from timeline.services import event_from_mention_create
+from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
 
 
 class PassageInline(admin.TabularInline):
@@ -39,25 +36,8 @@ class SourceVersionInline(admin.TabularInline):
         return False
 
 
-class OrphanedCitationInline(admin.TabularInline):
-    """Citations a re-import of this source could not place: their old quote, for an editor to re-attach."""
-
-    model = Citation
-    fk_name = "orphaned_from"
-    verbose_name = "orphaned citation (needs review)"
-    verbose_name_plural = "orphaned citations (need review: open each and pick the passage that holds its quote)"
-    fields = ["event", "quote", "previous_quote"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 class SourceUploadForm(forms.Form):
-    """A document and the metadata a manifest entry would give it (sources.services.document_import)."""
+    """A document and the metadata a manifest entry would give it (sources.importing.document_import)."""
 
     file = forms.FileField(help_text="Plain text (UTF-8) or HTML. Re-uploading under an existing slug imports a new version.")
     slug = forms.SlugField(required=False, help_text="Identifies the source across re-imports; from the file name when empty.")
@@ -83,7 +63,7 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["title", "slug", "container", "authors", "notes"]
     readonly_fields = ["text", "content_hash", "original_filename", "media_type", "created_at", "updated_at"]
     prepopulated_fields = {"slug": ["title"]}
-    inlines = [OrphanedCitationInline, SourceVersionInline, PassageInline]
+    inlines = [SourceVersionInline, PassageInline]
     change_list_template = "admin/sources/source/change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -157,7 +137,6 @@ class DateMentionAdmin(admin.ModelAdmin):
         "calendar", "dismissed_by", "dismissed_at",
     ]  # fmt: skip
     fields = ["passage", "text", ("start", "end"), "edtf", ("lower", "upper"), "precision", "calendar", "role", "dismissed", "dismissed_by", "dismissed_at"]
-    change_list_template = "admin/sources/datemention/change_list.html"
 
     def has_add_permission(self, request):
         return False  # mentions come from the importer
@@ -165,59 +144,6 @@ class DateMentionAdmin(admin.ModelAdmin):
     @admin.display(ordering="passage__source__slug", description="source")
     def source_slug(self, mention):
         return format_html('{} ¶{}', mention.passage.source.slug, mention.passage.ordinal)
-
-    def get_urls(self):
-        views = [
-            path("candidates/", self.admin_site.admin_view(self.candidates_view), name="sources_datemention_candidates"),
-            path("<int:pk>/create-event/", self.admin_site.admin_view(self.create_event_view), name="sources_datemention_create_event"),
-            path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
-        ]
-        return views + super().get_urls()
-
-    def candidates_view(self, request):
-        """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        mentions = list(DateMention.objects.candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "title": f"Candidate events: {len(mentions)} dated sentence(s) no event cites yet",
-            "mentions": mentions,
-            "role": MentionRole.EVENT,
-        }
-        return TemplateResponse(request, "admin/sources/datemention/candidates.html", context)
-
-    @staticmethod
-    def _checked(request, model_admin_has_permission):
-        if request.method != "POST":
-            from django.http import HttpResponseNotAllowed
-
-            return HttpResponseNotAllowed(["POST"])
-        if not model_admin_has_permission:
-            raise PermissionDenied
-        return None
-
-    def create_event_view(self, request, pk):
-        """One click: a draft event with this mention's date, citing its sentence; then its change page."""
-        refused = self._checked(request, request.user.has_perm("timeline.add_event") and request.user.has_perm("timeline.add_citation"))
-        if refused:
-            return refused
-        mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
-        event = event_from_mention_create(mention=mention)
-        self.message_user(request, f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.", messages.SUCCESS)
-        return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
-
-    def dismiss_view(self, request, pk):
-        """Not an event: the candidate is hidden for good (and stays dismissed across re-imports)."""
-        refused = self._checked(request, self.has_change_permission(request))
-        if refused:
-            return refused
-        mention = get_object_or_404(DateMention, pk=pk)
-        mention.dismissed, mention.dismissed_by, mention.dismissed_at = True, request.user, timezone.now()
-        mention.save(update_fields=["dismissed", "dismissed_by", "dismissed_at"])
-        self.message_user(request, f"Dismissed “{mention.text}”.", messages.SUCCESS)
-        return redirect(reverse("admin:sources_datemention_candidates"))
 
 
 @admin.register(SourceVersion)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from sources.models import Calendar, MentionRole, PassageRole
 from sources.dates import ENDPOINT_RE, Precision
+from sources.models import Calendar, MentionRole, PassageRole
 from sources.natural_dates import (
     JALALI_MARK_RE,
     JALALI_MONTH_RE,

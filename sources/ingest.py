@@ -1,7 +1,7 @@
 """
 From a file's bytes to a normalised text split into passages with roles, language and direction.
 
-Pure functions, no database: the import service (sources.services) stores what they return.
+Pure functions, no database: the import service (sources.importing) stores what they return.
 The role rules are tuned on real scraped articles: headings, body, reference-list entries, and
 boilerplate that is kept (offsets must hold) but never cited by default.
 """

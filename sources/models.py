@@ -168,27 +168,9 @@ class MentionRole(models.TextChoices):
 
 
 class DateMentionQuerySet(models.QuerySet):
-    def uncited(self):
-        """Mentions whose sentence no citation of their passage touches."""
-        from timeline.models import Citation
-
-        return self.exclude(
-            models.Exists(
-                Citation.objects.filter(
-                    passage=models.OuterRef("passage"),
-                    start__lt=models.OuterRef("sentence_end"),
-                    end__gt=models.OuterRef("sentence_start"),
-                )
-            )
-        )
-
-    def candidates(self):
-        """Event-role mentions in citable passages that no event cites yet and no editor has dismissed."""
-        return (
-            self.filter(role=MentionRole.EVENT, dismissed=False)
-            .exclude(passage__role=PassageRole.BOILERPLATE)
-            .uncited()
-        )
+    def open_events(self):
+        """Event-role mentions in citable passages that no editor has dismissed (timeline's candidates start here)."""
+        return self.filter(role=MentionRole.EVENT, dismissed=False).exclude(passage__role=PassageRole.BOILERPLATE)
 
 
 class DateMention(models.Model):

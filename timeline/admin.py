@@ -1,20 +1,40 @@
+"""
+The editor's workbench in the Django admin: events with their citations (natural dates with a live
+preview, quotes picked by selecting words), citations to review, actors, themes and periods; and, on
+the sources app's pages, the citations a re-import orphaned and the candidate events found in dates.
+"""
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from sources.forms import NATURAL_DATE_HELP, NaturalDateField
-from sources.models import Passage
+from sources import admin as sources_admin
 from sources.dates import edtf_display
+from sources.forms import NATURAL_DATE_HELP, NaturalDateField
+from sources.models import DateMention, MentionRole, Passage, Source
 from sources.natural_dates import date_to_edtf
 from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.selectors import mention_candidates
+from timeline.services import (
+    citation_delete,
+    citation_review_mark,
+    event_delete,
+    event_evidence_check,
+    event_from_mention_create,
+    event_publish,
+    event_unpublish,
+    mention_dismiss,
+)
 
 # htmx from our own static files (never a CDN), then the two small enhancements; without
 # JavaScript the date field still reads natural language and the quote can still be typed.
@@ -54,12 +74,8 @@ class EventAdminForm(forms.ModelForm):
 class CitationInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
-        if self.instance.status == Event.Status.PUBLISHED and not kept:
-            raise ValidationError(
-                "A published event needs at least one citation. Attach the evidence below, or save it as a draft.",
-                code="published_without_citation",
-            )
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("passage")]
+        event_evidence_check(status=self.instance.status, evidence_count=len(kept))
 
 
 def quote_picker_html(passage):
@@ -164,12 +180,14 @@ class EventAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected events (cited ones only)")
     def publish(self, request, queryset):
-        uncited = list(queryset.uncited().values_list("title", flat=True))
-        published = 0
-        for event in queryset.exclude(pk__in=queryset.uncited()).exclude(status=Event.Status.PUBLISHED):
-            event.status = Event.Status.PUBLISHED
-            event.save()
-            published += 1
+        published, uncited = 0, []
+        for event in queryset.exclude(status=Event.Status.PUBLISHED):
+            try:
+                event_publish(event=event)
+            except ValidationError:
+                uncited.append(event.title)
+            else:
+                published += 1
         self.message_user(request, f"{published} event(s) published.", messages.SUCCESS)
         if uncited:
             self.message_user(
@@ -180,8 +198,17 @@ class EventAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Unpublish the selected events (back to draft)")
     def unpublish(self, request, queryset):
-        count = queryset.update(status=Event.Status.DRAFT)
-        self.message_user(request, f"{count} event(s) returned to draft.", messages.SUCCESS)
+        events = list(queryset.filter(status=Event.Status.PUBLISHED))
+        for event in events:
+            event_unpublish(event=event)
+        self.message_user(request, f"{len(events)} event(s) returned to draft.", messages.SUCCESS)
+
+    def delete_model(self, request, obj):
+        event_delete(event=obj)
+
+    def delete_queryset(self, request, queryset):
+        for event in queryset:
+            event_delete(event=event)
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -213,11 +240,33 @@ class CitationAdmin(SimpleHistoryAdmin):
     def media(self):
         return super().media + EDITOR_MEDIA
 
+    def delete_view(self, request, object_id, extra_context=None):
+        """The last evidence of a published event is not deleted: the editor is told why, on the citation's page."""
+        citation = self.get_object(request, object_id)
+        if request.method == "POST" and citation is not None:
+            try:
+                citation_delete(citation=citation)
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+                return redirect(reverse("admin:timeline_citation_change", args=[citation.pk]))
+            self.message_user(request, f"The citation “{citation}” was deleted.", messages.SUCCESS)
+            return redirect(reverse("admin:timeline_citation_changelist"))
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_queryset(self, request, queryset):
-        """"Delete selected" deletes in bulk, past Citation.delete(): refresh the events' search vectors here."""
-        event_ids = list(queryset.values_list("event_id", flat=True))
-        super().delete_queryset(request, queryset)
-        Event.objects.filter(pk__in=event_ids).search_vector_refresh()
+        """"Delete selected" deletes one by one through citation_delete, which refuses the last evidence of a published event."""
+        refused = []
+        for citation in queryset.select_related("event"):
+            try:
+                citation_delete(citation=citation)
+            except ValidationError:
+                refused.append(citation.event.title)
+        if refused:
+            self.message_user(
+                request,
+                f"Not deleted, the only evidence of a published event: {', '.join(refused)}. Add another citation, or unpublish the event first.",
+                messages.ERROR,
+            )
 
     @admin.display(ordering="passage__source__title", description="source")
     def source_title(self, citation):
@@ -232,12 +281,7 @@ class CitationAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Mark the selected updated or moved citations as reviewed")
     def mark_reviewed(self, request, queryset):
-        reviewed = 0
-        for citation in queryset.filter(passage__isnull=False).exclude(anchor_status=Citation.AnchorStatus.ANCHORED):
-            citation.anchor_status = Citation.AnchorStatus.ANCHORED
-            citation._change_reason = "reviewed"
-            citation.save()
-            reviewed += 1
+        reviewed = sum(citation_review_mark(citation=citation) for citation in queryset)
         self.message_user(request, f"{reviewed} citation(s) marked reviewed.", messages.SUCCESS)
         orphans = queryset.filter(passage__isnull=True).count()
         if orphans:
@@ -268,3 +312,80 @@ class PeriodAdmin(admin.ModelAdmin):
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["date_lower", "date_upper", "date_precision"]
+
+
+# --- Sources, as editors of the timeline see them ---------------------------------------------------
+# The sources app's admin knows documents only; here its pages gain what cites them: the citations a
+# re-import orphaned, and the candidate events found in date mentions.
+
+
+class OrphanedCitationInline(admin.TabularInline):
+    """Citations a re-import of this source could not place: their old quote, for an editor to re-attach."""
+
+    model = Citation
+    fk_name = "orphaned_from"
+    verbose_name = "orphaned citation (needs review)"
+    verbose_name_plural = "orphaned citations (need review: open each and pick the passage that holds its quote)"
+    fields = ["event", "quote", "previous_quote"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SourceAdmin(sources_admin.SourceAdmin):
+    inlines = [OrphanedCitationInline, *sources_admin.SourceAdmin.inlines]
+
+
+class DateMentionAdmin(sources_admin.DateMentionAdmin):
+    change_list_template = "admin/sources/datemention/change_list.html"
+
+    def get_urls(self):
+        views = [
+            path("candidates/", self.admin_site.admin_view(self.candidates_view), name="sources_datemention_candidates"),
+            path("<int:pk>/create-event/", self.admin_site.admin_view(self.create_event_view), name="sources_datemention_create_event"),
+            path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
+        ]
+        return views + super().get_urls()
+
+    def candidates_view(self, request):
+        """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        mentions = list(mention_candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Candidate events: {len(mentions)} dated sentence(s) no event cites yet",
+            "mentions": mentions,
+            "role": MentionRole.EVENT,
+        }
+        return TemplateResponse(request, "admin/sources/datemention/candidates.html", context)
+
+    @method_decorator(require_POST)
+    def create_event_view(self, request, pk):
+        """One click: a draft event with this mention's date, citing its sentence; then its change page."""
+        if not (request.user.has_perm("timeline.add_event") and request.user.has_perm("timeline.add_citation")):
+            raise PermissionDenied
+        mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
+        event = event_from_mention_create(mention=mention)
+        self.message_user(request, f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.", messages.SUCCESS)
+        return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
+
+    @method_decorator(require_POST)
+    def dismiss_view(self, request, pk):
+        """Not an event: the candidate is hidden for good (and stays dismissed across re-imports)."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        mention = mention_dismiss(mention=get_object_or_404(DateMention, pk=pk), user=request.user)
+        self.message_user(request, f"Dismissed “{mention.text}”.", messages.SUCCESS)
+        return redirect(reverse("admin:sources_datemention_candidates"))
+
+
+admin.site.unregister(Source)
+admin.site.register(Source, SourceAdmin)
+admin.site.unregister(DateMention)
+admin.site.register(DateMention, DateMentionAdmin)

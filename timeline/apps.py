@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class TimelineConfig(AppConfig):
     name = "timeline"
     verbose_name = "Timeline"
+
+    def ready(self):
+        # Connects the receivers of the sources layer's signals (re-anchoring on re-import).
+        from timeline import receivers  # noqa: F401

@@ -22,12 +22,11 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from sources.models import DateMention, Passage, Source, SourceVersion
+from sources.validation import validation_error_text
 from timeline.models import Actor, Citation, Event, Period, Theme
 
 BACKUP_FORMAT = "citeline-backup"
 BACKUP_VERSION = 1
-# Foreign keys written by natural key; every other relation is handled by nesting.
-TIMESTAMPED = (Source, Event, Citation)
 
 
 class BackupError(Exception):
@@ -141,9 +140,7 @@ def _check(obj, where, *, run_clean=True, exclude=()):
         if run_clean:
             obj.clean()
     except ValidationError as exc:
-        messages = exc.message_dict if hasattr(exc, "message_dict") else {"": exc.messages}
-        text = "; ".join(f"{name}: {' '.join(items)}" if name else " ".join(items) for name, items in messages.items())
-        raise BackupError(f"{where}: {text}") from None
+        raise BackupError(f"{where}: {validation_error_text(exc)}") from None
 
 
 def _check_references(data):

@@ -19,10 +19,10 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from rest_framework.renderers import BaseRenderer
 
-from timeline.citing import source_bibtex, source_csl_json
 from sources.dates import Precision
-from timeline.models import Event, Period
+from timeline.citing import source_bibtex, source_csl_json
 from timeline.markdown import markdown_html
+from timeline.models import Event, Period
 
 CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from timeline.filters import EventFilter
-from timeline.models import Event
 from timeline.markdown import markdown_html
+from timeline.models import Event
 
 FEED_SIZE = 50
 

@@ -1,4 +1,5 @@
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
@@ -95,8 +96,6 @@ SEARCH_CONFIG = "english"
 
 def event_quotes_text():
     """Every quote cited as evidence by the outer event, in one string (PostgreSQL)."""
-    from django.contrib.postgres.aggregates import StringAgg
-
     quotes = (
         Citation.objects.evidence().filter(event=OuterRef("pk")).order_by().values("event")
         .annotate(text=StringAgg("quote", delimiter=" … ", order_by=("ordinal", "pk"))).values("text")
@@ -106,8 +105,6 @@ def event_quotes_text():
 
 def event_search_vector():
     """What full-text search reads of an event: its title (weight A), annotation (B) and quotes (C)."""
-    from django.contrib.postgres.search import SearchVector
-
     return (
         SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("annotation", weight="B", config=SEARCH_CONFIG)
@@ -243,10 +240,6 @@ class Citation(models.Model):
         UPDATED = "updated", "quote updated by a re-import (needs review)"
         ORPHANED = "orphaned", "orphaned: not found in the new text (needs review)"
 
-        @property
-        def needs_review(self):
-            return self in (self.UPDATED, self.ORPHANED)
-
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     # PROTECT: deleting a passage (or its source) must never take citations with it silently.
     # Empty only for an orphan: a re-import could not place its quote in the new text.
@@ -302,10 +295,6 @@ class Citation(models.Model):
         result = super().delete(*args, **kwargs)
         Event.objects.filter(pk=self.event_id).search_vector_refresh()
         return result
-
-    @property
-    def is_orphaned(self):
-        return self.passage_id is None
 
     def clean(self):
         if not self.passage_id:

@@ -4,11 +4,27 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, ExtractYear
 
-from sources.models import Passage, Source
+from sources.models import DateMention, Passage, Source
 from timeline.models import SEARCH_CONFIG, Actor, Citation, Event, Theme, event_quotes_text
 
 PAGE_SIZE = 25
@@ -22,8 +38,6 @@ def _is_postgresql(queryset):
 
 
 def _search_query(text):
-    from django.contrib.postgres.search import SearchQuery
-
     return SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
 
 
@@ -51,8 +65,6 @@ def events_rank(queryset, query):
     """
     query = " ".join(query.split())
     if _is_postgresql(queryset):
-        from django.contrib.postgres.search import SearchHeadline, SearchRank
-
         search_query = _search_query(query)
         return queryset.annotate(
             search_rank=SearchRank(F("search_vector"), search_query),
@@ -226,3 +238,14 @@ def event_neighbours(event):
     return previous, following
 
 
+
+
+def mention_candidates():
+    """
+    Candidate events: event-role date mentions in citable passages that no editor has dismissed and
+    whose sentence no citation of their passage touches yet.
+    """
+    touching = Citation.objects.filter(
+        passage=OuterRef("passage"), start__lt=OuterRef("sentence_end"), end__gt=OuterRef("sentence_start")
+    )
+    return DateMention.objects.open_events().exclude(Exists(touching))

@@ -1,13 +1,11 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
-from django.contrib.sitemaps.views import sitemap
-
 from timeline import embed, views
-from timeline.feeds import EventFeed
 from timeline.caching import public_for_readers
+from timeline.feeds import EventFeed
 from timeline.sitemaps import sitemaps
-
 
 timeline_patterns = [
     path("", views.timeline_index, name="index"),

@@ -16,10 +16,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from sources.models import Passage, PassageRole, Source
 from timeline import citing
-from timeline.filters import EventFilter
-from timeline.overview import decades_build, overview_build
 from timeline.caching import public_for_readers
+from timeline.filters import EventFilter
 from timeline.models import Citation, Event, Period
+from timeline.overview import decades_build, overview_build
 from timeline.selectors import (
     citations_in_context,
     event_facets,

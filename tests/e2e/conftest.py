@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.servers import free_port, suite_database_url, wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]

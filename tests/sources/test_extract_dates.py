@@ -6,9 +6,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from sources.dates import edtf_bounds
 from sources.extract import edtf_lower_upper, mentions_extract
 from sources.ingest import bytes_decode
-from sources.dates import edtf_bounds
 from timeline.management.commands.demo import DEMO_MANIFEST
 
 DEMO = DEMO_MANIFEST.parent

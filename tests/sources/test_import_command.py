@@ -1,4 +1,4 @@
-"""`manage.py import_sources`: checking, importing and re-importing documents (sources.services)."""
+"""`manage.py import_sources`: checking, importing and re-importing documents (sources.importing)."""
 
 import re
 from io import StringIO

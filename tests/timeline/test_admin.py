@@ -130,7 +130,7 @@ def test_an_event_whose_only_evidence_was_orphaned_counts_as_uncited(editor_clie
 
 def test_deleting_citations_in_bulk_takes_their_quotes_out_of_search(editor_client):
     """After "delete selected" on an event's citations, search no longer finds the event by their words."""
-    citation = CitationFactory(quote="signed a treaty", event__title="A quiet event")
+    citation = CitationFactory(quote="signed a treaty", event__title="A quiet event", event__status=Event.Status.DRAFT)
     response = editor_client.post(
         reverse("admin:timeline_citation_changelist"),
         {"action": "delete_selected", "_selected_action": [citation.pk], "post": "yes"},
@@ -138,3 +138,17 @@ def test_deleting_citations_in_bulk_takes_their_quotes_out_of_search(editor_clie
     assert response.status_code == 302
     found = EventFilter(QueryDict("q=treaty"), queryset=Event.objects.filter(pk=citation.event_id)).qs
     assert not found.exists()
+
+
+def test_deleting_the_last_evidence_of_a_published_event_is_refused_in_bulk_and_alone(editor_client):
+    """The admin refuses, with the reason, to delete a published event's only citation, as the API does."""
+    citation = CitationFactory(event__title="Published on one quote")
+    response = editor_client.post(
+        reverse("admin:timeline_citation_changelist"),
+        {"action": "delete_selected", "_selected_action": [citation.pk], "post": "yes"},
+        follow=True,
+    )
+    assert "Not deleted, the only evidence of a published event: Published on one quote" in response.content.decode()
+    response = editor_client.post(reverse("admin:timeline_citation_delete", args=[citation.pk]), {"post": "yes"}, follow=True)
+    assert "This is the only citation of a published event" in response.content.decode()
+    assert Citation.objects.filter(pk=citation.pk).exists()

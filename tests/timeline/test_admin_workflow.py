@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from sources.models import DateMention, Passage, Source
 from timeline.models import Citation, Event
+from timeline.selectors import mention_candidates
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_picked_offsets_fill_the_citation(editor_client):
 
 def test_candidate_to_published_event(editor_client):
     """A candidate mention becomes a draft event citing its sentence in one click, and leaves the candidate list."""
-    mention = DateMention.objects.candidates().select_related("passage").get(passage__source__slug="bahrami-counter-russia-iran-ties", text="2024")
+    mention = mention_candidates().select_related("passage").get(passage__source__slug="bahrami-counter-russia-iran-ties", text="2024")
     page = editor_client.get(reverse("admin:sources_datemention_candidates")).content.decode()
     assert f'id="mention-{mention.pk}"' in page and "<mark>2024</mark>" in page
 
@@ -99,7 +100,7 @@ def test_candidate_to_published_event(editor_client):
     (citation,) = event.citations.all()
     assert citation.quote == mention.sentence and "2024" in citation.quote and citation.quote.startswith("However, the question is")
     assert citation.prefix and citation.anchor_status == "anchored"
-    assert not DateMention.objects.candidates().filter(pk=mention.pk).exists()
+    assert not mention_candidates().filter(pk=mention.pk).exists()
     editor_client.post(reverse("admin:timeline_event_changelist"), {"action": "publish", "_selected_action": [event.pk]})
     event.refresh_from_db()
     assert event.status == "published"
@@ -107,17 +108,17 @@ def test_candidate_to_published_event(editor_client):
 
 def test_candidate_views_refuse_get(editor_client):
     """Creating and dismissing are POST only."""
-    mention = DateMention.objects.candidates().first()
+    mention = mention_candidates().first()
     assert editor_client.get(reverse("admin:sources_datemention_create_event", args=[mention.pk])).status_code == 405
 
 
 def test_dismissing_a_candidate_is_remembered(editor_client):
     """A dismissed candidate leaves the list and records who dismissed it."""
-    mention = DateMention.objects.candidates().first()
+    mention = mention_candidates().first()
     editor_client.post(reverse("admin:sources_datemention_dismiss", args=[mention.pk]))
     mention.refresh_from_db()
     assert mention.dismissed and mention.dismissed_by.username == "workbench" and mention.dismissed_at
-    assert not DateMention.objects.candidates().filter(pk=mention.pk).exists()
+    assert not mention_candidates().filter(pk=mention.pk).exists()
 
 
 def test_orphans_are_listed_for_review_and_hidden_from_readers(editor_client):

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from sources.models import Passage, Source
 from timeline.markdown import markdown_html
 from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.services import event_evidence_check, event_publish, event_unpublish
 
 
 class FullCleanSerializer(serializers.ModelSerializer):
@@ -159,13 +160,22 @@ class EventSerializer(FullCleanSerializer):
         return str(markdown_html(event.annotation))
 
     def validated_from_clean(self, attrs, candidate):
-        publishing = attrs.get("status") == Event.Status.PUBLISHED
-        has_citations = self.instance is not None and self.instance.citations.exists()
-        if publishing and not has_citations:
-            raise serializers.ValidationError(
-                {"status": [
-                    "A published event needs at least one citation. Create it as a draft, add its citations "
-                    "(POST /api/citations/), then publish it."
-                ]}
-            )  # fmt: skip
+        if attrs.get("status") == Event.Status.PUBLISHED:
+            evidence = self.instance.citations.evidence().count() if self.instance is not None else 0
+            try:
+                event_evidence_check(status=Event.Status.PUBLISHED, evidence_count=evidence)
+            except DjangoValidationError as exc:
+                hint = "Create the event as a draft, add its citations (POST /api/citations/), then publish it."
+                raise serializers.ValidationError({"status": [f"{' '.join(exc.messages)} {hint}"]}) from None
         return attrs
+
+    def update(self, instance, validated_data):
+        """Publishing and unpublishing go through the editorial services; the other fields are saved as they are."""
+        status = validated_data.pop("status", instance.status)
+        with transaction.atomic():
+            event = super().update(instance, validated_data)
+            if status == Event.Status.PUBLISHED and event.status != status:
+                event_publish(event=event)
+            elif status == Event.Status.DRAFT and event.status != status:
+                event_unpublish(event=event)
+        return event

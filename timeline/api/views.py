@@ -1,6 +1,6 @@
 """The API's viewsets: cached reads for everyone, writes for editors, exports of the event list."""
 
-from django.db.models import ProtectedError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
@@ -26,6 +26,7 @@ from timeline.caching import cache_headers, cache_validators, not_modified
 from timeline.filters import EventFilter
 from timeline.models import Actor, Citation, Event, Period, Theme
 from timeline.permissions import can_see_drafts
+from timeline.services import citation_delete, event_delete
 
 
 class _NotModified(exceptions.APIException):
@@ -153,12 +154,10 @@ class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
         return queryset.published()
 
     def perform_destroy(self, instance):
-        event = instance.event
-        if event.status == Event.Status.PUBLISHED and event.citations.count() == 1:
-            raise serializers.ValidationError(
-                {"non_field_errors": ["This is the only citation of a published event: add another or unpublish the event first."]}
-            )
-        instance.delete()
+        try:
+            citation_delete(citation=instance)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"non_field_errors": exc.messages}) from None
 
 
 EXPORT_FORMATS = [renderer.format for renderer in exports.EXPORT_RENDERERS]
@@ -217,7 +216,4 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
         return Response(exports.Export(events=[self.get_object()], request=request))
 
     def perform_destroy(self, instance):
-        try:
-            instance.delete()
-        except ProtectedError:  # pragma: no cover - events protect nothing today; a later model might
-            raise serializers.ValidationError({"non_field_errors": ["Other records depend on this event."]}) from None
+        event_delete(event=instance)

@@ -6,10 +6,10 @@ from django import template
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import mark_safe
 
+from sources.dates import edtf_display
 from timeline.citing import text_fragment_url
 from timeline.markdown import markdown_html
 from timeline.selectors import SNIPPET_START, SNIPPET_STOP
-from sources.dates import edtf_display
 
 register = template.Library()
 

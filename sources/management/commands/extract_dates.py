@@ -1,3 +1,4 @@
+import json as json_lib
 from pathlib import Path
 
 from django.conf import settings
@@ -55,10 +56,8 @@ class Command(BaseCommand):
         if errors and not results:
             raise CommandError(f"{len(errors)} file(s) could not be read.")
         if json:
-            import json as json_module
-
             payload = next(iter(results.values())) if len(files) == 1 else results
-            self.stdout.write(json_module.dumps(payload, ensure_ascii=False, indent=2))
+            self.stdout.write(json_lib.dumps(payload, ensure_ascii=False, indent=2))
             return
         for name, mentions in results.items():
             self.stdout.write(f"{name}: {len(mentions)} date mention(s)")

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
+from sources.importing import ManifestEntry, document_read, manifest_load, source_import, source_validate
 from sources.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, ImportRefused
-from sources.services import ManifestEntry, document_read, manifest_load, source_import, source_validate
 
 
 class Command(BaseCommand):

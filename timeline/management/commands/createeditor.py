@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sources.validation import validation_error_text
+
 EDITORS = "Editors"
 PASSWORD_VARIABLE = "CITELINE_EDITOR_PASSWORD"
 
@@ -53,7 +55,7 @@ class Command(BaseCommand):
             try:
                 user.full_clean(exclude=["password"] if not password else None)
             except ValidationError as exc:
-                raise CommandError("; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())) from None
+                raise CommandError(validation_error_text(exc)) from None
             user.save()
             user.groups.add(group)
         verb = "Created" if created else "Updated"

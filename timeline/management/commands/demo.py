@@ -4,8 +4,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from sources.importing import manifest_load
 from sources.models import Source
-from sources.services import manifest_load
 from timeline.models import Event
 from timeline.services import TimelineDataError, timeline_load
 

@@ -1,29 +1,25 @@
-"""Writes that span Source, Passage and Citation: importing documents and keeping citations anchored."""
+"""
+Importing documents: manifests, checks before anything is written, and the atomic write of a source
+with its versions, passages and date mentions. On a re-import, whatever cites the old passages is
+moved by the layer above, which listens to sources.signals.passages_replaced.
+"""
 
-import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-
 
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.utils.text import slugify
-from rapidfuzz import fuzz
 
-from sources.anchoring import CONTEXT_CHARS
 from sources.extract import mentions_extract
 from sources.ingest import ImportRefused, document_parse
 from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
-
-# A quote that is no longer in the new text is looked for again by similarity (rapidfuzz, 0–100):
-# the best-matching span of the new text, snapped to whole words, must score at least this against
-# the old quote. 85 accepts a fixed typo or a changed word or two in a sentence, and refuses a
-# sentence that was rewritten or deleted (tests/sources/test_reanchor.py). Below it: orphaned.
-FUZZY_THRESHOLD = 85
+from sources.signals import passages_replaced
+from sources.validation import validation_error_text
 
 MANIFEST_FIELDS = {
     "file", "slug", "title", "authors", "container", "type", "issued", "language",
@@ -48,14 +44,6 @@ class ImportResult:
     roles: Counter = field(default_factory=Counter)
     citations: Counter = field(default_factory=Counter)  # kept, moved, updated, orphaned
     mentions: int = 0
-
-    @property
-    def citations_kept(self):
-        return self.citations["kept"]
-
-    @property
-    def citations_moved(self):
-        return self.citations["moved"]
 
     def citations_summary(self):
         return ", ".join(f"{self.citations[outcome]} {outcome}" for outcome in ("kept", "moved", "updated", "orphaned"))
@@ -193,15 +181,15 @@ def source_import(*, entry, parsed):
     for passage in new_passages:
         if source.text[passage.start : passage.end] != passage.text:  # an importer bug, never an editor's
             raise ImportRefused(f"{entry.path}: passage {passage.ordinal} does not match its offsets; please report this file.")
-    plans = _citations_reanchor(source, new_passages) if status == "updated" else []
     dismissed = _dismissed_mentions(source) if status == "updated" else {}
     # Old passages step aside (ordinals out of the way) until their citations have moved.
     source.passages.update(ordinal=F("ordinal") + 1_000_000)
     stale = list(source.passages.values_list("pk", flat=True))
     Passage.objects.bulk_create(new_passages)
     outcomes = Counter()
-    for plan in plans:
-        outcomes[_citation_replace(plan, source=source, new_passages=new_passages)] += 1
+    if status == "updated":
+        for _, moved in passages_replaced.send(sender=Source, source=source, new_passages=new_passages):
+            outcomes += moved
     DateMention.objects.filter(passage_id__in=stale).delete()
     Passage.objects.filter(pk__in=stale).delete()
     mentions = date_mentions_create(passages=new_passages, dismissed=dismissed)
@@ -263,140 +251,5 @@ def _full_clean(source, entry, exclude=None):
     try:
         source.full_clean(exclude=exclude or (["slug"] if source.pk else None), validate_unique=False)
     except ValidationError as exc:
-        problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+        problems = validation_error_text(exc)
         raise ImportRefused(f"{entry.path}: invalid metadata ({problems}). Fix the manifest entry.") from None
-
-
-@dataclass
-class AnchorPlan:
-    """Where a citation goes in the new text: an outcome (kept, moved, updated, orphaned) and, unless orphaned, its new place."""
-
-    citation: object
-    outcome: str
-    passage_index: int = None
-    start: int = 0
-    end: int = 0
-    prefix: str = ""
-    suffix: str = ""
-    quote: str = ""
-
-
-def _citations_reanchor(source, new_passages):
-    """
-    Plan where every citation of the source (and every citation orphaned from it before) goes in
-    the new text. First the exact quote: the occurrence whose prefix and suffix still match, then
-    the one nearest its old place. Then a fuzzy match of the quote (FUZZY_THRESHOLD) anywhere in
-    the text, so it may land in a neighbouring passage: the quote is updated and flagged for review.
-    Otherwise the citation is orphaned. Nothing is written here.
-    """
-    from timeline.models import Citation
-
-    text = source.text
-    starts = [passage.start for passage in new_passages]
-    citations = Citation.objects.filter(Q(passage__source=source) | Q(orphaned_from=source)).select_related("passage", "event")
-    plans = []
-    for citation in citations:
-        old_offset = citation.passage.start + citation.start if citation.passage_id else None
-        exact = _exact_place(text, citation, new_passages, starts, old_offset)
-        if exact is not None:
-            index, passage_index = exact
-            quote = citation.quote
-            unchanged = old_offset == index and citation.passage.text == new_passages[passage_index].text
-            outcome = "kept" if unchanged else "moved"
-        else:
-            fuzzy = _fuzzy_place(text, citation.quote, new_passages, starts)
-            if fuzzy is None:
-                plans.append(AnchorPlan(citation=citation, outcome="orphaned"))
-                continue
-            index, end, passage_index = fuzzy
-            quote, outcome = text[index:end], "updated"
-        passage = new_passages[passage_index]
-        plans.append(
-            AnchorPlan(
-                citation=citation, outcome=outcome, passage_index=passage_index, quote=quote,
-                start=index - passage.start, end=index - passage.start + len(quote),
-                prefix=text[max(0, index - CONTEXT_CHARS) : index], suffix=text[index + len(quote) : index + len(quote) + CONTEXT_CHARS],
-            )  # fmt: skip
-        )
-    return plans
-
-
-def _passage_index(starts, new_passages, index, end):
-    """The passage holding text[index:end] entirely, or None."""
-    position = bisect.bisect_right(starts, index) - 1
-    if position >= 0 and end <= new_passages[position].end:
-        return position
-    return None
-
-
-def _exact_place(text, citation, new_passages, starts, old_offset):
-    candidates = []
-    index = text.find(citation.quote)
-    while index != -1:
-        end = index + len(citation.quote)
-        context_score = (text[max(0, index - len(citation.prefix)) : index] == citation.prefix) + (
-            text[end : end + len(citation.suffix)] == citation.suffix
-        )
-        passage_index = _passage_index(starts, new_passages, index, end)
-        if passage_index is not None:
-            distance = abs(index - old_offset) if old_offset is not None else 0
-            candidates.append((-context_score, distance, index, passage_index))
-        index = text.find(citation.quote, index + 1)
-    if not candidates:
-        return None
-    _, _, index, passage_index = min(candidates)
-    return index, passage_index
-
-
-def _fuzzy_place(text, quote, new_passages, starts):
-    """(start, end, passage index) of the span of `text` most like `quote`, if it scores FUZZY_THRESHOLD or more."""
-    if len(quote) < 12:
-        return None  # a word or two: any similar words would do, which is no evidence
-    alignment = fuzz.partial_ratio_alignment(quote, text, score_cutoff=FUZZY_THRESHOLD)
-    if alignment is None:
-        return None
-    start, end = alignment.dest_start, alignment.dest_end
-    # Whole words only: widen a cut word, then trim white space.
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
-        end += 1
-    # A span across two passages keeps the part in the passage that holds most of it.
-    passage_index = max(
-        range(len(new_passages)),
-        key=lambda i: min(end, new_passages[i].end) - max(start, new_passages[i].start),
-    )
-    passage = new_passages[passage_index]
-    start, end = max(start, passage.start), min(end, passage.end)
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end <= start or fuzz.ratio(quote, text[start:end]) < FUZZY_THRESHOLD:
-        return None
-    return start, end, passage_index
-
-
-def _citation_replace(plan, *, source, new_passages):
-    """Write one citation's new anchor (or its orphaning); the history records the change and its reason."""
-    from timeline.models import Citation
-
-    citation = plan.citation
-    Status = Citation.AnchorStatus
-    if plan.outcome == "orphaned":
-        if citation.passage_id is not None:
-            citation.previous_quote = citation.quote
-        citation.passage, citation.start, citation.end = None, 0, 0
-        citation.anchor_status, citation.orphaned_from = Status.ORPHANED, source
-    else:
-        citation.passage = new_passages[plan.passage_index]
-        citation.start, citation.end, citation.prefix, citation.suffix = plan.start, plan.end, plan.prefix, plan.suffix
-        citation.orphaned_from = None
-        if plan.outcome == "updated":
-            citation.previous_quote, citation.quote = citation.quote, plan.quote
-            citation.anchor_status = Status.UPDATED
-        elif plan.outcome == "moved" and citation.anchor_status != Status.UPDATED:  # a pending review stays pending
-            citation.anchor_status = Status.MOVED
-    citation._change_reason = f"re-import of {source.slug}: {plan.outcome}"
-    citation.save()
-    return plan.outcome
