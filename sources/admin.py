@@ -69,7 +69,13 @@ class SourceAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "authors", "container", "source_type", "issued", "language"]}),
         ("Provenance", {"fields": ["url", "accessed", "license", "license_url", "notes"]}),
-        ("Imported text", {"classes": ["collapse"], "fields": ["original_filename", "media_type", "content_hash", "created_at", "updated_at", "text"]}),
+        (
+            "Imported text",
+            {
+                "classes": ["collapse"],
+                "fields": ["original_filename", "media_type", "content_hash", "created_at", "updated_at", "text"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -136,14 +142,26 @@ class DateMentionAdmin(admin.ModelAdmin):
         "passage", "start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision",
         "calendar", "dismissed_by", "dismissed_at",
     ]  # fmt: skip
-    fields = ["passage", "text", ("start", "end"), "edtf", ("lower", "upper"), "precision", "calendar", "role", "dismissed", "dismissed_by", "dismissed_at"]
+    fields = [
+        "passage",
+        "text",
+        ("start", "end"),
+        "edtf",
+        ("lower", "upper"),
+        "precision",
+        "calendar",
+        "role",
+        "dismissed",
+        "dismissed_by",
+        "dismissed_at",
+    ]
 
     def has_add_permission(self, request):
         return False  # mentions come from the importer
 
     @admin.display(ordering="passage__source__slug", description="source")
     def source_slug(self, mention):
-        return format_html('{} ¶{}', mention.passage.source.slug, mention.passage.ordinal)
+        return format_html("{} ¶{}", mention.passage.source.slug, mention.passage.ordinal)
 
 
 @admin.register(SourceVersion)

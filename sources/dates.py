@@ -14,9 +14,7 @@ from django.db import models
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
 # A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001).

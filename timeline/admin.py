@@ -74,14 +74,21 @@ class EventAdminForm(forms.ModelForm):
 class CitationInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
-        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("passage")]
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("passage")
+        ]
         event_evidence_check(status=self.instance.status, evidence_count=len(kept))
 
 
 def quote_picker_html(passage):
     """The passage text in which an editor selects the quote (static/citeline/admin/quote_picker.js)."""
     if passage is None:
-        return format_html('<p class="citeline-picker-hint">{}</p>', "Pick a passage above: its text appears here, and selecting words in it fills the quote.")
+        return format_html(
+            '<p class="citeline-picker-hint">{}</p>',
+            "Pick a passage above: its text appears here, and selecting words in it fills the quote.",
+        )
     return format_html(
         '<p class="citeline-picker-hint">Select the quoted words with the mouse; the quote and its offsets are filled in.</p>'
         '<div class="citeline-passage-text" dir="{}" lang="{}">{}</div>',
@@ -254,7 +261,7 @@ class CitationAdmin(SimpleHistoryAdmin):
         return super().delete_view(request, object_id, extra_context)
 
     def delete_queryset(self, request, queryset):
-        """"Delete selected" deletes one by one through citation_delete, which refuses the last evidence of a published event."""
+        """ "Delete selected" deletes one by one through citation_delete, which refuses the last evidence of a published event."""
         refused = []
         for citation in queryset.select_related("event"):
             try:
@@ -286,7 +293,9 @@ class CitationAdmin(SimpleHistoryAdmin):
         orphans = queryset.filter(passage__isnull=True).count()
         if orphans:
             self.message_user(
-                request, f"{orphans} orphaned citation(s) left as they are: open each one and pick the passage that holds its quote.", messages.WARNING
+                request,
+                f"{orphans} orphaned citation(s) left as they are: open each one and pick the passage that holds its quote.",
+                messages.WARNING,
             )
 
 
@@ -346,7 +355,11 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
     def get_urls(self):
         views = [
             path("candidates/", self.admin_site.admin_view(self.candidates_view), name="sources_datemention_candidates"),
-            path("<int:pk>/create-event/", self.admin_site.admin_view(self.create_event_view), name="sources_datemention_create_event"),
+            path(
+                "<int:pk>/create-event/",
+                self.admin_site.admin_view(self.create_event_view),
+                name="sources_datemention_create_event",
+            ),
             path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
         ]
         return views + super().get_urls()
@@ -355,7 +368,9 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
         """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        mentions = list(mention_candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start"))
+        mentions = list(
+            mention_candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start")
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -372,7 +387,11 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
             raise PermissionDenied
         mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
         event = event_from_mention_create(mention=mention)
-        self.message_user(request, f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.",
+            messages.SUCCESS,
+        )
         return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
 
     @method_decorator(require_POST)

@@ -137,5 +137,3 @@ def oembed(request):
         "height": height,
     }
     return cache_headers(JsonResponse(data), etag=etag, last_modified=last_modified)
-
-

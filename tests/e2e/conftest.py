@@ -19,7 +19,13 @@ CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or shutil.which("chromium") or 
 # Playwright's sync API keeps an event loop running in the test thread; the Django ORM calls the
 # suite makes around it are still synchronous and safe (pytest-django documents this setting).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def serve(port, *, extra_env=None):

@@ -44,7 +44,9 @@ def snapshot():
 
 def test_round_trip_loses_nothing(tmp_path):
     """export_timeline, delete everything, import_timeline: every field of every object is back."""
-    CitationFactory(event=EventFactory(slug="draft-with-display", status=Event.Status.DRAFT, display_date="around then", date="2015~"))
+    CitationFactory(
+        event=EventFactory(slug="draft-with-display", status=Event.Status.DRAFT, display_date="around then", date="2015~")
+    )
     PeriodFactory(slug="open-ended", date="2022-02-24/..")
     before = snapshot()
     assert before["Event"] and before["Citation"] and before["Passage"]

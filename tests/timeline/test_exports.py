@@ -16,12 +16,24 @@ from timeline.models import Event, Period
 
 pytestmark = pytest.mark.django_db
 
-TIMELINEJS_SLIDE_KEYS = {"start_date", "end_date", "text", "media", "group", "display_date", "background", "autolink", "unique_id"}
+TIMELINEJS_SLIDE_KEYS = {
+    "start_date",
+    "end_date",
+    "text",
+    "media",
+    "group",
+    "display_date",
+    "background",
+    "autolink",
+    "unique_id",
+}
 TIMELINEJS_DATE_KEYS = {"year", "month", "day", "hour", "minute", "second", "millisecond", "display_date"}
 
 
 def published(query=""):
-    return list(EventFilter(QueryDict(query), queryset=Event.objects.published()).qs.order_by("date_lower", "date_upper", "title", "pk"))
+    return list(
+        EventFilter(QueryDict(query), queryset=Event.objects.published()).qs.order_by("date_lower", "date_upper", "title", "pk")
+    )
 
 
 @pytest.fixture
@@ -54,7 +66,9 @@ def test_csv_lists_every_filtered_event(client):
 
 def test_exports_are_unpaginated(client):
     """An export holds every matching event, whatever the page size."""
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv", "page_size": 2, "page": 3}).content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv", "page_size": 2, "page": 3}).content.decode()))
+    )
     assert len(rows) == 29
 
 

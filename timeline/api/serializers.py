@@ -104,7 +104,8 @@ class PassageSerializer(serializers.ModelSerializer):
 class CitationSerializer(FullCleanSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", queryset=Event.objects.all(), help_text="Slug of the event.")
     passage = serializers.PrimaryKeyRelatedField(
-        queryset=Passage.objects.select_related("source"), help_text="Id of the cited passage (see /api/sources/{slug}/passages/)."
+        queryset=Passage.objects.select_related("source"),
+        help_text="Id of the cited passage (see /api/sources/{slug}/passages/).",
     )
     passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
     passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")

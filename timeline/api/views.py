@@ -135,7 +135,9 @@ class SourceViewSet(SlugResourceViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List citations"),
     retrieve=extend_schema(summary="A citation"),
-    create=extend_schema(summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."),
+    create=extend_schema(
+        summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."
+    ),
     destroy=extend_schema(summary="Remove a citation", description="The only citation of a published event cannot be removed."),
 )
 class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
@@ -174,7 +176,9 @@ EVENT_LIST_DESCRIPTION = (
         summary="List events",
         description=EVENT_LIST_DESCRIPTION,
         parameters=[
-            OpenApiParameter("format", str, enum=["json", "api", *EXPORT_FORMATS], description="Response format; exports are unpaginated."),
+            OpenApiParameter(
+                "format", str, enum=["json", "api", *EXPORT_FORMATS], description="Response format; exports are unpaginated."
+            ),
             OpenApiParameter("turning_point", bool, description="Turning points only (`true`)."),
         ],
     ),

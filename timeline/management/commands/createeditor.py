@@ -24,7 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
         parser.add_argument("--password", help=f"Visible in the shell history; prefer the prompt or {PASSWORD_VARIABLE}.")
-        parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive", help=f"Do not prompt; take the password from {PASSWORD_VARIABLE}.")
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help=f"Do not prompt; take the password from {PASSWORD_VARIABLE}.",
+        )
 
     def handle(self, *args, username, email, password, interactive, **options):
         User = get_user_model()
