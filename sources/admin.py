@@ -1,3 +1,5 @@
+"""Documents in the Django admin: upload through the importer, read passages, versions and date mentions."""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied

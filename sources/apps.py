@@ -1,3 +1,5 @@
+"""The sources app: documents, passages and the dates found in them; the lower layer."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Source documents as normalised text, their passages, earlier versions and the date mentions found in them."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models

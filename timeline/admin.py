@@ -210,6 +210,22 @@ class EventAdmin(SimpleHistoryAdmin):
             event_unpublish(event=event)
         self.message_user(request, f"{len(events)} event(s) returned to draft.", messages.SUCCESS)
 
+    def save_model(self, request, obj, form, change):
+        """The event's fields are saved here; a change of status waits for its citations (save_related)."""
+        obj.requested_status = obj.status
+        obj.status = Event.objects.filter(pk=obj.pk).values_list("status", flat=True).first() or Event.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """Citations first, then publishing or unpublishing through the editorial services."""
+        super().save_related(request, form, formsets, change)
+        event = form.instance
+        requested = getattr(event, "requested_status", event.status)
+        if requested == Event.Status.PUBLISHED and event.status != requested:
+            event_publish(event=event)
+        elif requested == Event.Status.DRAFT and event.status != requested:
+            event_unpublish(event=event)
+
     def delete_model(self, request, obj):
         event_delete(event=obj)
 

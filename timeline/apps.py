@@ -1,3 +1,5 @@
+"""The timeline app: events, citations and everything readers see; it builds on the sources app."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Events with honest EDTF dates, their citations (anchored quotes), and the actors, themes and periods they belong to."""
+
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError

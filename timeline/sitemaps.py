@@ -1,3 +1,5 @@
+"""The sitemap of the public pages: the timeline, published events and sources."""
+
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 

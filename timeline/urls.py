@@ -1,3 +1,5 @@
+"""The site's URLs: reader pages, API, widget, feed, sitemap and admin."""
+
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path

@@ -1,3 +1,5 @@
+"""`manage.py extract_dates FILE…`: the date mentions of files, printed, without touching the database."""
+
 import json as json_lib
 from pathlib import Path
 

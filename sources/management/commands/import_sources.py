@@ -1,3 +1,5 @@
+"""`manage.py import_sources FILE… [--manifest M]`: check every file, then import them all or none."""
+
 from collections import Counter
 from pathlib import Path
 

@@ -1,3 +1,5 @@
+"""`manage.py createeditor USERNAME`: a staff account in the Editors group."""
+
 import getpass
 import os
 

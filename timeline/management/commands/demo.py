@@ -1,3 +1,5 @@
+"""`manage.py demo [ADDRPORT]`: migrate, import the demo corpus and timeline when absent, and serve."""
+
 import time
 from pathlib import Path
 

@@ -1,3 +1,5 @@
+"""`manage.py export_timeline FILE`: the whole timeline as one JSON backup (timeline.backup)."""
+
 import json
 from pathlib import Path
 

@@ -1,3 +1,5 @@
+"""`manage.py import_timeline FILE [--replace]`: restore a JSON backup, all or nothing (timeline.backup)."""
+
 import json
 from pathlib import Path
 
