@@ -270,19 +270,20 @@ def mentions_extract(text, *, passage_role=PassageRole.BODY, role_reason="", lan
     return mentions
 
 
+def passage_mentions(passage):
+    """The date mentions of a passage (a Passage, or a parsed one): mentions_extract with what the passage knows of itself."""
+    return mentions_extract(
+        passage.text,
+        passage_role=passage.role,
+        role_reason=passage.role_reason,
+        language=passage.language,
+        direction=passage.direction,
+    )
+
+
 def document_mentions(parsed):
     """[(passage index, Mention)] for every passage of a parsed document (sources.ingest.ParsedDocument)."""
-    return [
-        (index, mention)
-        for index, passage in enumerate(parsed.passages)
-        for mention in mentions_extract(
-            passage.text,
-            passage_role=passage.role,
-            role_reason=passage.role_reason,
-            language=passage.language,
-            direction=passage.direction,
-        )
-    ]
+    return [(index, mention) for index, passage in enumerate(parsed.passages) for mention in passage_mentions(passage)]
 
 
 def offsets_map(original, normalised):

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils.text import slugify
 
-from sources.extract import mentions_extract
+from sources.extract import passage_mentions
 from sources.ingest import ImportRefused, document_parse
 from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
 from sources.signals import passages_replaced
@@ -237,13 +237,7 @@ def date_mentions_create(*, passages, dismissed=None):
     dismissed = dismissed or {}
     mentions = []
     for passage in passages:
-        for found in mentions_extract(
-            passage.text,
-            passage_role=passage.role,
-            role_reason=passage.role_reason,
-            language=passage.language,
-            direction=passage.direction,
-        ):
+        for found in passage_mentions(passage):
             mention = DateMention(passage=passage, **{name: getattr(found, name) for name in _MENTION_FIELDS})
             key = (passage.text, found.start, found.text)
             if key in dismissed:

@@ -49,19 +49,19 @@ def event_evidence_check(*, status: str, evidence_count: int, removing: bool = F
 def event_publish(*, event: Event) -> Event:
     """Publish `event` if it has evidence; a ValidationError says why not."""
     event_evidence_check(status=Event.Status.PUBLISHED, evidence_count=event.citations.evidence().count())
-    if event.status != Event.Status.PUBLISHED:
-        event.status = Event.Status.PUBLISHED
-        event._change_reason = "published"
-        event.save()
-    return event
+    return _event_status_change(event, Event.Status.PUBLISHED, reason="published")
 
 
 @transaction.atomic
 def event_unpublish(*, event: Event) -> Event:
     """Take `event` back to draft: readers no longer see it anywhere."""
-    if event.status != Event.Status.DRAFT:
-        event.status = Event.Status.DRAFT
-        event._change_reason = "unpublished"
+    return _event_status_change(event, Event.Status.DRAFT, reason="unpublished")
+
+
+def _event_status_change(event, status, *, reason):
+    if event.status != status:
+        event.status = status
+        event._change_reason = reason  # the history says why
         event.save()
     return event
 
