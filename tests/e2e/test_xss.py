@@ -1,0 +1,248 @@
+"""
+Stored script in every text field that reaches a page, in a real Chromium: none of it may run, and
+none of it may reach the DOM as markup (an element, an event handler or a javascript: link), on any
+surface — reader pages and their htmx swaps, the widget and the page that embeds it, the feed, the
+exports, the API's pages and the admin. The DOM check holds even where the Content-Security-Policy
+would stop a script: escaping is the first defence, the policy the second.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from urllib.request import Request, urlopen
+
+import lxml.html
+import pytest
+from lxml import etree
+
+from tests.e2e.conftest import BASE_DIR
+from tests.servers import suite_database_url
+
+pytestmark = pytest.mark.django_db
+
+ADMIN, PASSWORD = "xss-admin", "a long xss password 9417"
+MARK = "XSSMARK"  # a searchable word in every payload
+
+
+def payload(label):
+    """Script, an event handler, an attribute breakout and a closing script tag, all calling alert(label)."""
+    return (
+        f'{MARK} <script>alert("{label}")</script><img src=x onerror=alert("{label}")>'
+        f'"><svg onload=alert("{label}")></script><script>alert("{label}")</script>\'"'
+    )
+
+
+SETUP = textwrap.dedent(
+    """
+    import json, os
+    from django.contrib.auth.models import User
+    from sources.importing import document_import
+    from timeline.models import Actor, Citation, Event, Period, Theme
+    from timeline.services import event_publish
+
+    P = json.loads(os.environ["XSS_PAYLOADS"])
+    html = (
+        "<html><head><title>" + P["source-title-escaped"] + "</title></head><body><main><article>"
+        "<h1>Stored script</h1><p>A passage that quotes " + P["quote-escaped"] + " in its text.</p>"
+        "<p>Another paragraph, long enough to be body text and to be cited as evidence for the event.</p>"
+        "</article></main></body></html>"
+    )
+    result = document_import(raw=html.encode(), filename="xss-source.html", metadata={
+        "slug": "xss-source", "authors": [P["author"]], "container": P["container"], "notes": P["source-notes"],
+        "url": "https://example.org/" + P["url"],
+    })
+    source = result.source
+    actor = Actor.objects.create(slug="xss-actor", name=P["actor"])
+    theme = Theme.objects.create(slug="xss-theme", name=P["theme"], description=P["theme-description"])
+    Period.objects.create(slug="xss-period", name=P["period"], description=P["period-description"], date="2016/2017")
+    event = Event.objects.create(
+        slug="xss-event", title=P["event-title"], date="2016-05", display_date=P["display-date"],
+        annotation=P["annotation"] + " [a link](javascript:alert('annotation-link'))",
+    )
+    event.actors.add(actor)
+    event.themes.add(theme)
+    passage = next(p for p in source.passages.all() if P["quote"] in p.text)
+    citation = Citation(event=event, passage=passage, quote=P["quote"], note=P["note"])
+    citation.full_clean()
+    citation.save()
+    event_publish(event=event)
+    User.objects.create_superuser(os.environ["XSS_ADMIN"], "xss@example.org", os.environ["XSS_PASSWORD"])
+    """
+)
+TEARDOWN = (
+    "from django.contrib.auth.models import User; from sources.models import Source; "
+    "from timeline.models import Actor, Event, Period, Theme; "
+    "Event.objects.filter(slug='xss-event').delete(); Source.objects.filter(slug='xss-source').delete(); "
+    "Actor.objects.filter(slug='xss-actor').delete(); Theme.objects.filter(slug='xss-theme').delete(); "
+    f"Period.objects.filter(slug='xss-period').delete(); User.objects.filter(username='{ADMIN}').delete()"
+)
+
+# Every element, attribute and inline script our payloads could have turned into, if escaping failed.
+DOM_CHECK = """() => {
+    const found = [];
+    for (const el of document.querySelectorAll('*')) {
+        for (const attr of el.attributes) {
+            const value = attr.value || '';
+            if (/^on/i.test(attr.name) && /alert\\(/.test(value)) found.push(`${el.tagName} ${attr.name}`);
+            if (/^(href|src|action|formaction|xlink:href)$/i.test(attr.name) && /^\\s*javascript:/i.test(value)) found.push(`${el.tagName} ${attr.name}=${value}`);
+        }
+        if (el.tagName === 'SCRIPT' && !el.src && /alert\\(/.test(el.textContent)) found.push('inline <script>');
+    }
+    return found;
+}"""
+
+
+def manage(*args, **environ):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": suite_database_url(), **environ}
+    result = subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def stored_payloads(live_url):
+    """Payloads in every text field, committed to the database the server reads; removed afterwards."""
+    labels = [
+        "source-title", "quote", "author", "container", "source-notes", "url", "actor", "theme", "theme-description",
+        "period", "period-description", "event-title", "display-date", "annotation", "note",
+    ]  # fmt: skip
+    values = {label: payload(label) for label in labels}
+    values["url"] = f'"><script>alert("url")</script>{MARK}'  # a URL has no spaces: the breakout alone
+    values["quote"] = f'{MARK} <script>alert("quote")</script>'  # exact words of the passage text
+    # In the HTML document, the title and the quoted words are text (escaped), as on a real page.
+    values["source-title-escaped"] = values["source-title"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    values["quote-escaped"] = values["quote"].replace("<", "&lt;").replace(">", "&gt;")
+    manage("shell", "-c", SETUP, XSS_PAYLOADS=json.dumps(values), XSS_ADMIN=ADMIN, XSS_PASSWORD=PASSWORD)
+    yield values
+    manage("shell", "-c", TEARDOWN)
+
+
+@pytest.fixture
+def watched(page):
+    """The page, with every dialog (alert) recorded and dismissed."""
+    page.fired = []
+
+    def record(dialog):
+        page.fired.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    return page
+
+
+def assert_inert_html(html, where):
+    """HTML that a consumer renders (a feed reader, TimelineJS) holds no element or attribute from the payloads."""
+    fragment = lxml.html.fragment_fromstring(html or "", create_parent="div")
+    assert fragment.xpath("//script | //img | //svg | //iframe") == [], where
+    assert not [name for el in fragment.iter() for name in el.attrib if name.lower().startswith("on")], where
+    assert not fragment.xpath("//*[starts-with(normalize-space(@href), 'javascript:')]"), where
+
+
+def assert_clean(page, where):
+    page.wait_for_timeout(150)  # handlers such as onerror fire just after load
+    for frame in page.frames:
+        assert frame.evaluate(DOM_CHECK) == [], f"{where}: markup from stored payloads in {frame.url}"
+    assert page.fired == [], f"{where}: script ran: {page.fired}"
+
+
+def test_no_stored_script_runs_on_the_reader_pages(stored_payloads, watched, live_url):
+    """Timeline (full page, search, htmx swap), event, sources, source and passage pages."""
+    page = watched
+    for path in ["/", f"/?q={MARK}", "/?actor=xss-actor", "/events/xss-event/", "/sources/", "/sources/xss-source/"]:
+        page.goto(live_url + path)
+        assert MARK in page.content(), path  # the payload is there, as text
+        assert_clean(page, path)
+    page.goto(live_url + "/sources/xss-source/")
+    page.locator("a.passage-anchor").first.click()
+    assert_clean(page, "passage page")
+
+    page.goto(live_url + "/?date_from=2016&date_to=2016")
+    page.locator("details.facet > summary", has_text="Actors").click()
+    page.locator("input[name=actor][value=xss-actor]").check()  # htmx swaps the results in
+    page.wait_for_url("**actor=xss-actor**")
+    page.wait_for_selector("article#event-xss-event")
+    assert_clean(page, "htmx swap")
+    meta = page.locator('meta[name="description"]')
+    if meta.count():
+        assert MARK not in (meta.first.get_attribute("http-equiv") or "")
+
+
+def test_no_stored_script_runs_in_the_widget_or_its_host_page(stored_payloads, watched, live_url):
+    """The widget alone, and a page of another site embedding it with embed.js."""
+    page = watched
+    page.goto(f"{live_url}/embed/timeline/?actor=xss-actor")
+    assert MARK in page.content()
+    assert_clean(page, "widget")
+    host = "http://host.example/"
+    page.route(
+        host,
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=f'<!doctype html><title>Host</title><div data-citeline data-actor="xss-actor"></div><script src="{live_url}/embed.js" async></script>',
+        ),
+    )
+    page.goto(host)
+    frame = page.wait_for_selector("[data-citeline] iframe", state="attached").content_frame()
+    frame.wait_for_selector("li.e")
+    assert_clean(page, "host page of embed.js")
+
+
+def test_feed_and_exports_carry_payloads_as_text(stored_payloads, watched, live_url):
+    """The feed's HTML summaries hold no markup from the payloads; exports are never served as HTML; the browsable API is clean."""
+    with urlopen(f"{live_url}/feed/?actor=xss-actor") as response:
+        feed = etree.fromstring(response.read())
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = feed.findall(f"{atom}entry")
+    assert entries
+    for entry in entries:
+        assert MARK in entry.findtext(f"{atom}title")
+        assert_inert_html(entry.findtext(f"{atom}summary"), "feed summary")
+    for export in ["csv", "ics", "timelinejs", "csljson", "bibtex"]:
+        request = Request(f"{live_url}/api/events/?actor=xss-actor&format={export}")
+        with urlopen(request) as response:
+            body = response.read().decode()
+            assert MARK in body, export
+            assert "html" not in response.headers["Content-Type"], export
+            assert response.headers["X-Content-Type-Options"] == "nosniff", export
+    # TimelineJS shows its text fields as HTML.
+    timelinejs = json.loads(urlopen(f"{live_url}/api/events/?actor=xss-actor&format=timelinejs").read())
+    for slide in timelinejs["events"]:
+        for name, text in [*slide["text"].items(), ("display_date", slide.get("display_date")), ("group", slide.get("group"))]:
+            assert_inert_html(text, f"TimelineJS {name}")
+
+    page = watched
+    for path in ["/api/events/?actor=xss-actor", "/api/events/xss-event/", "/api/citations/", "/api/sources/xss-source/"]:
+        page.goto(live_url + path)
+        assert_clean(page, path)
+
+
+def test_no_stored_script_runs_in_the_admin(stored_payloads, watched, live_url):
+    """Changelists, change pages and history pages of every model holding a payload."""
+    page = watched
+    page.goto(f"{live_url}/admin/login/")
+    page.fill("#id_username", ADMIN)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_url}/admin/")
+    for path in [
+        "/admin/timeline/event/",
+        "/admin/timeline/citation/",
+        "/admin/timeline/actor/",
+        "/admin/timeline/theme/",
+        "/admin/timeline/period/",
+        "/admin/sources/source/",
+        "/admin/sources/passage/?q=XSSMARK",
+    ]:
+        page.goto(live_url + path)
+        assert MARK in page.content(), path
+        assert_clean(page, path)
+    page.goto(f"{live_url}/admin/timeline/event/?q=xss")
+    page.locator("#result_list a", has_text=MARK).first.click()
+    assert_clean(page, "event change page")
+    page.goto(page.url + "history/")
+    assert_clean(page, "event history")
+    page.goto(f"{live_url}/api/docs/")
+    page.wait_for_selector(".swagger-ui .opblock-tag", timeout=20_000)
+    assert_clean(page, "API docs")
