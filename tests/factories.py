@@ -1,6 +1,8 @@
 """factory_boy factories, one place for every test's made-up data."""
 
 import factory
+from django.contrib.auth.models import Permission, User
+from rest_framework.authtoken.models import Token
 
 from sources.ingest import content_hash
 from sources.models import Passage, PassageRole, Source
@@ -80,9 +82,42 @@ class CitationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Citation
 
+    class Params:
+        # As an editor types it: a quote without offsets, for Citation.clean() to find in the passage.
+        unanchored = factory.Trait(start=None, end=None)
+
     event = factory.SubFactory(EventFactory)
     passage = factory.LazyFunction(lambda: SourceFactory().passages.get(ordinal=3))
     quote = "signed a treaty"
     start = factory.LazyAttribute(lambda citation: citation.passage.text.index(citation.quote))
     end = factory.LazyAttribute(lambda citation: citation.start + len(citation.quote))
     stance = Citation.Stance.SUPPORTS
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; superuser=True for an administrator, permissions=[codename, …] for an editor with those rights."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    class Params:
+        superuser = factory.Trait(is_staff=True, is_superuser=True)
+
+    username = factory.Sequence(lambda n: f"user-{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    password = factory.django.Password("not-a-real-password-123")
+
+    @factory.post_generation
+    def permissions(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.user_permissions.set(Permission.objects.filter(codename__in=extracted))
+
+
+class TokenFactory(factory.django.DjangoModelFactory):
+    """An API token; its key is generated on save."""
+
+    class Meta:
+        model = Token
+
+    user = factory.SubFactory(UserFactory)

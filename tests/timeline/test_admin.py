@@ -1,12 +1,11 @@
 """The editors' admin: every model registered, searchable, and evidence enforced on publishing."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.http import QueryDict
 from django.urls import reverse
 
 from sources.models import Passage, PassageRole
-from tests.factories import CitationFactory, EventFactory
+from tests.factories import CitationFactory, EventFactory, UserFactory
 from timeline.filters import EventFilter
 from timeline.models import Citation, Event
 
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def editor_client(client):
-    client.force_login(User.objects.create_superuser("editor", "editor@example.org", "a-long-password"))
+    client.force_login(UserFactory(username="editor", superuser=True))
     return client
 
 
@@ -116,7 +115,7 @@ def test_passage_autocomplete_searches_text_and_skips_boilerplate(editor_client)
 def test_publish_action_skips_uncited_events(editor_client):
     """The publish action publishes cited drafts and names the uncited ones it refused."""
     uncited = EventFactory(status=Event.Status.DRAFT, title="Needs evidence")
-    cited_draft = Event.objects.drafts().exclude(pk=uncited.pk).filter(citations__isnull=False).first()
+    cited_draft = CitationFactory(event__status=Event.Status.DRAFT).event
     response = editor_client.post(
         reverse("admin:timeline_event_changelist"),
         {"action": "publish", "_selected_action": [uncited.pk, cited_draft.pk]},
@@ -131,8 +130,8 @@ def test_publish_action_skips_uncited_events(editor_client):
 
 def test_an_event_whose_only_evidence_was_orphaned_counts_as_uncited(editor_client):
     """When a re-import orphans an event's only citation, the event is uncited and the changelist warns."""
-    event = Event.objects.published().get(slug="unscr-2231-missile-restrictions-lapse")
-    citation = event.citations.get()
+    citation = CitationFactory()
+    event = citation.event
     Citation.objects.filter(pk=citation.pk).update(
         passage=None, anchor_status=Citation.AnchorStatus.ORPHANED, orphaned_from=citation.passage.source, start=0, end=0
     )

@@ -2,7 +2,7 @@
 
 import datetime
 
-from sources.models import Source
+from tests.factories import SourceFactory
 from timeline.citing import source_apa, source_bibtex, source_chicago, source_csl_json, text_fragment_url
 
 
@@ -12,7 +12,7 @@ def make_source(**fields):
         "authors": ["Christian Baghai"], "container": "Medium", "source_type": "blog-post", "issued": "2023-07-16",
         "language": "en", "url": "https://example.org/alliance",
     }  # fmt: skip
-    return Source(**(defaults | fields))
+    return SourceFactory.build(**(defaults | fields))
 
 
 def test_chicago():

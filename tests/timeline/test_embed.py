@@ -7,10 +7,9 @@ import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.auth.models import User
 from django.http import QueryDict
 
-from tests.factories import CitationFactory, EventFactory
+from tests.factories import CitationFactory, EventFactory, UserFactory
 from timeline.filters import EventFilter
 from timeline.models import Event
 
@@ -227,7 +226,7 @@ def test_deleting_changes_the_validators(client):
 
 def test_authenticated_api_responses_are_private(client):
     """A signed-in user's API responses are never stored by shared caches."""
-    client.force_login(User.objects.create_user("someone", password="x-not-real-123"))
+    client.force_login(UserFactory(username="someone"))
     cache_control = client.get("/api/events/")["Cache-Control"]
     assert "private" in cache_control and "public" not in cache_control
 

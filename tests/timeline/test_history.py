@@ -1,10 +1,9 @@
 """History of events and citations (django-simple-history): who changed what and when, shown in the admin and revertible."""
 
 import pytest
-from django.contrib.auth.models import User
 from django.urls import reverse
 
-from tests.factories import CitationFactory, EventFactory
+from tests.factories import CitationFactory, EventFactory, UserFactory
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -12,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def admin_user():
-    return User.objects.create_superuser("historian", "historian@example.org", "a-long-password")
+    return UserFactory(username="historian", superuser=True)
 
 
 def _form(event, **overrides):

@@ -44,7 +44,7 @@ def test_save_stores_the_date_trimmed():
 @pytest.mark.parametrize("date", ["2015-13", "yesterday", "2019/2011"])
 def test_full_clean_refuses_invalid_edtf_on_date(date):
     """An invalid date is reported on the date field, naming the value the editor typed."""
-    event = Event(title="Something happened", slug="something-happened", date=date)
+    event = EventFactory.build(title="Something happened", slug="something-happened", date=date, status=Event.Status.DRAFT)
     with pytest.raises(ValidationError) as excinfo:
         event.full_clean()
     assert list(excinfo.value.message_dict) == ["date"]
@@ -134,7 +134,7 @@ def passage():
 
 
 def citation_for(passage, quote, **fields):
-    return Citation(event=EventFactory(), passage=passage, quote=quote, **fields)
+    return CitationFactory.build(event=EventFactory(), passage=passage, quote=quote, unanchored=True, **fields)
 
 
 def test_citation_clean_anchors_the_quote(passage):

@@ -4,12 +4,10 @@ import datetime
 from unittest import mock
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import OperationalError, connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory, UserFactory
 from timeline.models import Citation, Event
 from timeline.selectors import PAGE_SIZE
 
@@ -43,16 +41,16 @@ def test_timeline_lists_the_first_page_of_published_events_in_date_order(client)
 
 def test_more_pages_continue_without_repeating_the_year_heading(client):
     """Page 2 continues where page 1 stopped; htmx gets the events alone, without the page around them."""
+    # One more 1900 event than a page holds, before the demo's first year: 1900 runs on across the break.
+    EventFactory.create_batch(PAGE_SIZE + 1, date="1900")
     published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
     full = client.get("/", {"page": 2}).content.decode()
-    assert event_ids(full) == [event.slug for event in published[PAGE_SIZE:]]
+    assert event_ids(full) == [event.slug for event in published[PAGE_SIZE : 2 * PAGE_SIZE]]
     fragment = htmx_get(client, "/", "p#more-2", {"page": 2}).content.decode()
     assert event_ids(fragment) == event_ids(full)
     assert "<html" not in fragment and 'id="filters"' not in fragment
-    last_of_page_one = published[PAGE_SIZE - 1]
-    first_of_page_two = published[PAGE_SIZE]
-    if last_of_page_one.date_lower.year == first_of_page_two.date_lower.year:
-        assert f'id="year-{first_of_page_two.date_lower.year}"' not in fragment
+    assert published[PAGE_SIZE - 1].date_lower.year == published[PAGE_SIZE].date_lower.year == 1900
+    assert 'id="year-1900"' not in fragment and 'id="year-1979"' in fragment
 
 
 def test_first_page_links_to_more_with_a_real_href_and_revealed_trigger(client):
@@ -116,7 +114,7 @@ def test_search_finds_s300(client):
     """Searching "S-300" finds the S-300 events, with the matched words marked in a snippet."""
     page = client.get("/", {"q": "S-300"}).content.decode()
     slugs = event_ids(page)
-    assert "russia-delivers-s-300-to-iran" in slugs or any("s-300" in slug for slug in slugs)
+    assert {"s-300-agreement", "s-300-delivered"} <= set(slugs)
     assert all("S-300" in Event.objects.get(slug=slug).title + Event.objects.get(slug=slug).annotation
                + " ".join(Event.objects.get(slug=slug).citations.values_list("quote", flat=True)) for slug in slugs)  # fmt: skip
     assert '<p class="snippet">' in page and "<mark>" in page
@@ -298,7 +296,8 @@ def test_source_page_links_to_the_quote_in_the_original_with_a_text_fragment(cli
     citation = CitationFactory(passage=source.passages.get(ordinal=3), quote="treaty - firmly, & well")
     page = client.get(source.get_absolute_url()).content.decode()
     assert "https://example.org/article#:~:text=treaty%20%2D%20firmly%2C%20%26%20well" in page
-    assert citation.pk
+    back_link = page.split(f'#c-{citation.pk}"', 1)[1].split("</li>", 1)[0]
+    assert 'href="https://example.org/article#:~:text=treaty%20%2D%20firmly%2C%20%26%20well"' in back_link
 
 
 def test_source_page_hides_boilerplate_until_asked(client):
@@ -334,22 +333,22 @@ def _many_events(count):
     source = Source.objects.filter(slug="bulk-source").first() or SourceFactory(slug="bulk-source")
     passage = source.passages.get(ordinal=3)
     existing = Event.objects.filter(slug__startswith="bulk-").count()
+    # bulk_create skips save(), which derives the date bounds: they are given here.
     events = Event.objects.bulk_create(
-        Event(title=f"Bulk {n}", slug=f"bulk-{n}", date="2015", date_lower=datetime.date(2015, 1, 1),
-              date_upper=datetime.date(2015, 12, 31), date_precision="year", status=Event.Status.PUBLISHED,
-              annotation="Bulk event about a treaty.")
+        EventFactory.build(title=f"Bulk {n}", slug=f"bulk-{n}", date="2015", date_lower=datetime.date(2015, 1, 1),
+                           date_upper=datetime.date(2015, 12, 31), date_precision="year", annotation="Bulk event about a treaty.")
         for n in range(existing, count)
     )  # fmt: skip
     Event.actors.through.objects.bulk_create(Event.actors.through(event=event, actor=actor) for event in events)
     Event.themes.through.objects.bulk_create(Event.themes.through(event=event, theme=theme) for event in events)
-    start = passage.text.index("signed a treaty")
-    Citation.objects.bulk_create(
-        Citation(event=event, passage=passage, quote="signed a treaty", start=start, end=start + 15) for event in events
-    )
+    Citation.objects.bulk_create(CitationFactory.build(event=event, passage=passage, quote="signed a treaty") for event in events)
+    # Nor does it refresh the search vector: without this, PostgreSQL's search would never find them.
+    Event.objects.filter(slug__startswith="bulk-").search_vector_refresh()
 
 
+# Each with the number of queries it costs, whatever the number of events.
 READER_URLS = [
-    ("/", {}),
+    ("/", {}, 7),
     (
         "/",
         {
@@ -361,41 +360,39 @@ READER_URLS = [
             "date_to": "July 2022",
             "turning_point": "true",
         },
+        7,
     ),
-    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}),
-    ("/", {"page": 2}),
+    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}, 8),
+    ("/", {"page": 2}, 7),
 ]
 
 
-@pytest.mark.parametrize("url,data", READER_URLS)
-def test_timeline_query_count_is_constant(client, url, data):
-    """`/`, with and without filters, costs the same handful of queries (≤ 10) with 20 or 2,000 more events."""
+@pytest.mark.parametrize("url,data,queries", READER_URLS)
+def test_timeline_query_count_is_constant(client, django_assert_num_queries, url, data, queries):
+    """`/`, with and without filters, costs the same handful of queries with 20 or 2,000 more events."""
     _many_events(20)
-    with CaptureQueriesContext(connection) as small:
+    with django_assert_num_queries(queries):
         assert client.get(url, data).status_code == 200
     _many_events(2000)
-    with CaptureQueriesContext(connection) as large:
+    with django_assert_num_queries(queries):
         assert client.get(url, data).status_code == 200
-    assert len(large) == len(small) <= 10, [query["sql"][:120] for query in large]
 
 
-def test_event_and_source_pages_query_counts_are_constant(client):
+def test_event_and_source_pages_query_counts_are_constant(client, django_assert_num_queries):
     """An event page and a source page cost the same few queries however many events cite the source."""
     _many_events(20)
     event = Event.objects.get(slug="bulk-3")
     source_url = reverse("timeline:source_detail", args=["bulk-source"])
-    with CaptureQueriesContext(connection) as event_small:
+    with django_assert_num_queries(7):
         client.get(event.get_absolute_url())
-    with CaptureQueriesContext(connection) as source_small:
+    with django_assert_num_queries(3):
         client.get(source_url)
     _many_events(2000)
     event = Event.objects.get(slug="bulk-3")
-    with CaptureQueriesContext(connection) as event_large:
+    with django_assert_num_queries(7):
         assert client.get(event.get_absolute_url()).status_code == 200
-    with CaptureQueriesContext(connection) as source_large:
+    with django_assert_num_queries(3):
         assert client.get(source_url).status_code == 200
-    assert len(event_large) == len(event_small) <= 10
-    assert len(source_large) == len(source_small) <= 10
 
 
 # Feed and sitemap
@@ -434,6 +431,6 @@ def test_reader_pages_are_cacheable_for_anonymous_readers_and_private_for_editor
     assert response.status_code == 200
     assert "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"]
     assert not response.cookies
-    client.force_login(User.objects.create_user("reader-editor", is_staff=True))
+    client.force_login(UserFactory(username="reader-editor", is_staff=True))
     response = client.get(path)
     assert "private" in response["Cache-Control"]
