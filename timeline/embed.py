@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape, format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline.exports import EXPORT_RENDERERS, timeline_title
 from timeline.filters import EventFilter
@@ -92,7 +92,7 @@ def _public(response, *, etag, last_modified):
 
 
 @xframe_options_exempt
-@require_GET
+@require_safe
 def embed_timeline(request):
     """The widget: the filtered events, compact, self-contained, framable by any site."""
     etag, last_modified = cache_validators(request)
@@ -125,7 +125,7 @@ def _script(path, mtime):
     return content, '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-@require_GET
+@require_safe
 def embed_script(request):
     """/embed.js, served at a stable address from the static file, with validators and caching headers."""
     path = finders.find(EMBED_SCRIPT)
@@ -153,7 +153,7 @@ def _positive(value):
     return number if number > 0 else None
 
 
-@require_GET
+@require_safe
 def oembed(request):
     """oEmbed 1.0 (JSON, type rich) for URLs of the timeline page or the widget on this site."""
     if request.GET.get("format", "json") != "json":

@@ -13,7 +13,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from sources.models import Passage, PassageRole, Source
@@ -148,7 +148,7 @@ def _decades(years, query_dict):
 
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def timeline_index(request):
     """
     The timeline: filters, facet counts, the overview strip and one page of events. htmx gets
@@ -193,7 +193,7 @@ def timeline_index(request):
 
 @vary_on_headers("HX-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def event_detail(request, slug):
     """One event with every citation's quote in its passage, its date spelled out, and how to cite it."""
     event = get_object_or_404(
@@ -210,7 +210,7 @@ def event_detail(request, slug):
 
 @vary_on_headers("HX-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def passage_detail(request, slug, ordinal):
     """
     One passage of a source with its cited quotes marked and links to its neighbours. htmx gets the
@@ -231,7 +231,7 @@ def passage_detail(request, slug, ordinal):
 
 
 @public_for_readers
-@require_GET
+@require_safe
 def source_list(request):
     published = Q(passages__citations__event__status=Event.Status.PUBLISHED)
     sources = (
@@ -241,7 +241,7 @@ def source_list(request):
 
 
 @public_for_readers
-@require_GET
+@require_safe
 def source_detail(request, slug):
     """A source: its metadata, how to cite it, and its passages with the cited quotes marked in place."""
     source = get_object_or_404(Source.objects.defer("text"), slug=slug)
@@ -258,7 +258,7 @@ def source_detail(request, slug):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database answers, 503 otherwise: for load balancers and docker healthchecks."""
     try:
