@@ -25,6 +25,16 @@ def env_bool(name, default=False):
     )
 
 
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number: set it to digits only, e.g. {name}={default}.")
+
+
 def env_list(name, default=()):
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
@@ -154,8 +164,31 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
+    # Production is HTTPS only: `manage.py check --deploy --fail-level WARNING` passes with nothing but
+    # DEBUG=0, SECRET_KEY and ALLOWED_HOSTS set. Each protection can be turned off from the environment
+    # (plain http in docker-compose on localhost, a proxy that redirects and sends HSTS itself).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading asks browsers to hard-code HTTPS for the whole registrable domain, which only its owner
+    # can decide and which takes months to undo: off unless asked for.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    # A protection is off only when the environment says so (preload: unless it says so); then Django's
+    # deploy check would warn about a choice already made.
+    deploy_warnings = {
+        "SECURE_SSL_REDIRECT": "security.W008",
+        "SECURE_HSTS_SECONDS": "security.W004",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "security.W005",
+        "SECURE_HSTS_PRELOAD": "security.W021",
+    }
+    SILENCED_SYSTEM_CHECKS = [check for setting, check in deploy_warnings.items() if not globals()[setting]]
+# Only behind a proxy that terminates TLS and always sets X-Forwarded-Proto: anywhere else a client could
+# send the header itself and pass a plain-http request off as secure.
+if env_bool("PROXY_SETS_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 REST_FRAMEWORK = {
