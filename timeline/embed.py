@@ -12,6 +12,7 @@ import os
 from functools import cache
 from urllib.parse import urlencode, urlsplit
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
@@ -31,7 +32,8 @@ EMBED_MAX_LIMIT = 100
 SCHEMES = ("auto", "light", "dark")
 OEMBED_DEFAULT_SIZE = (600, 600)
 EMBED_SCRIPT = "citeline/embed.js"
-FRAME_ANY_ORIGIN = "frame-ancestors *"
+# The widget may be framed by any site; every other page by none (settings.CONTENT_SECURITY_POLICY).
+FRAME_ANY_ORIGIN = {"frame-ancestors": ["*"]}
 DOWNLOAD_LABELS = {
     "csv": "CSV (spreadsheet)",
     "ics": "iCalendar (calendar apps)",
@@ -92,6 +94,7 @@ def _public(response, *, etag, last_modified):
 
 
 @xframe_options_exempt
+@csp_replace(FRAME_ANY_ORIGIN)
 @require_safe
 def embed_timeline(request):
     """The widget: the filtered events, compact, self-contained, framable by any site."""
@@ -115,7 +118,6 @@ def embed_timeline(request):
             "site_url": request.build_absolute_uri(_url(reverse("timeline:index"), query)),
         }
         response = render(request, "embed/timeline.html", context)
-    response.headers["Content-Security-Policy"] = FRAME_ANY_ORIGIN
     return _public(response, etag=etag, last_modified=last_modified)
 
 

@@ -2,9 +2,9 @@
 Citeline's HTTP policy: who may frame its pages, who may read its API from another origin, and
 how long caches may keep what it serves.
 
-Framing: every page refuses to be framed (X-Frame-Options: DENY, set globally, and the CSP
-`frame-ancestors 'none'` added here), except the embed views, which are marked with
-@xframe_options_exempt and send their own `frame-ancestors *`.
+Framing: every page refuses to be framed (X-Frame-Options: DENY and django-csp's `frame-ancestors
+'none'`, both set in settings), except the embed views, which are marked with @xframe_options_exempt
+and replace the directive with `frame-ancestors *`.
 
 CORS: the read API (`/api/…`, exports included) and `/oembed` answer GET, HEAD and OPTIONS from any
 origin with `Access-Control-Allow-Origin: *` and nothing else. The wildcard matters: browsers never
@@ -30,24 +30,6 @@ CORS_METHODS = "GET, HEAD, OPTIONS"
 CORS_REQUEST_HEADERS = "Accept, Accept-Language, Authorization, If-None-Match, If-Modified-Since"
 CORS_EXPOSED_HEADERS = "Content-Disposition, ETag, Last-Modified, Link"
 CORS_MAX_AGE = "86400"
-
-
-class FramePolicyMiddleware:
-    """Add `Content-Security-Policy: frame-ancestors 'none'` to every response not exempt from it."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        response = self.get_response(request)
-        if getattr(response, "xframe_options_exempt", False):
-            return response
-        policy = response.headers.get("Content-Security-Policy", "")
-        if "frame-ancestors" not in policy:
-            response.headers["Content-Security-Policy"] = "; ".join(
-                part for part in (policy.strip().rstrip(";"), "frame-ancestors 'none'") if part
-            )
-        return response
 
 
 class ReadOnlyCorsMiddleware:

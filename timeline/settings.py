@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "csp",
     "sources",
     "timeline",
 ]
@@ -91,8 +93,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Frame and CORS policy of the embed widgets and the read API (see timeline/middleware.py).
-    "timeline.middleware.FramePolicyMiddleware",
+    # What a page may load and who may frame it (CONTENT_SECURITY_POLICY below), which browser features it may use.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # CORS policy of the read API (see timeline/middleware.py).
     "timeline.middleware.ReadOnlyCorsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -160,8 +164,39 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_MANIFEST_STRICT = False
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links to other sites (a source's URL) tell them nothing of what the reader was reading here; our own
+# pages still see where a reader came from.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images, fonts, requests and frames from this site only, and no inline script or
+# style anywhere (they live in static/). No site may frame a page but the embed widget, which
+# replaces frame-ancestors (timeline/embed.py). The API docs pages add what Swagger UI and ReDoc
+# need (timeline/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# No page needs the camera, the microphone, the reader's location or any other device; the share
+# panel's copy button needs clipboard-write, which stays at its default (this site only).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     # Production is HTTPS only: `manage.py check --deploy --fail-level WARNING` passes with nothing but
