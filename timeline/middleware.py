@@ -7,50 +7,30 @@ Framing: every page refuses to be framed (X-Frame-Options: DENY and django-csp's
 and replace the directive with `frame-ancestors *`.
 
 CORS: the read API (`/api/…`, exports included) and `/oembed` answer GET, HEAD and OPTIONS from any
-origin with `Access-Control-Allow-Origin: *` and nothing else. The wildcard matters: browsers never
-send cookies on a request answered with `*`, so another site can read what anonymous visitors
-may read, but never an editor's drafts through the editor's session. Writes are not offered to
-other origins at all (no preflight allows POST, PUT, PATCH or DELETE). A dozen lines do this;
-django-cors-headers would add a dependency and settings for a policy that never varies.
+origin with `Access-Control-Allow-Origin: *` and nothing else (django-cors-headers, configured by the
+CORS_* settings). The wildcard matters: browsers never let a page read, with the visitor's cookies, a
+response answered with `*`, so another site can read what anonymous visitors may read, but never an
+editor's drafts through the editor's session. Writes are not offered to other origins at all (no
+preflight allows POST, PUT, PATCH or DELETE, and their responses carry no CORS header). Responses
+that may carry CORS headers send `Vary: Origin`, so that a shared cache keeps them apart.
 """
 
 import datetime
 import hashlib
-import re
 from functools import wraps
 
+from corsheaders.middleware import CorsMiddleware
 from django.db import connection
-from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-CORS_PATH_RE = re.compile(r"^/(api/|oembed$)")
-CORS_METHODS = "GET, HEAD, OPTIONS"
-CORS_REQUEST_HEADERS = "Accept, Accept-Language, Authorization, If-None-Match, If-Modified-Since"
-CORS_EXPOSED_HEADERS = "Content-Disposition, ETag, Last-Modified, Link"
-CORS_MAX_AGE = "86400"
 
+class ReadOnlyCorsMiddleware(CorsMiddleware):
+    """django-cors-headers (settings.CORS_*), for reads only: a write gets no CORS header at all."""
 
-class ReadOnlyCorsMiddleware:
-    """Let any origin read the API and oEmbed (GET, HEAD, OPTIONS), without credentials."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        applies = bool(CORS_PATH_RE.match(request.path_info)) and "origin" in request.headers
-        if applies and request.method == "OPTIONS" and "access-control-request-method" in request.headers:
-            response = HttpResponse(status=204)  # a preflight: answered here, the view never sees it
-            response.headers["Access-Control-Allow-Methods"] = CORS_METHODS
-            response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
-            response.headers["Access-Control-Max-Age"] = CORS_MAX_AGE
-        else:
-            response = self.get_response(request)
-        if applies and request.method in ("GET", "HEAD", "OPTIONS"):
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSED_HEADERS
-        return response
+    def is_enabled(self, request):
+        return request.method in ("GET", "HEAD", "OPTIONS") and super().is_enabled(request)
 
 
 # Shared caches (a CDN) may keep public responses this long, and serve them stale while refreshing.

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "csp",
+    "corsheaders",
     "sources",
     "timeline",
 ]
@@ -87,6 +88,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS of the read API (see timeline/middleware.py): before anything that may answer (CommonMiddleware's
+    # redirects), as django-cors-headers asks, and before sessions, which a preflight never needs.
+    "timeline.middleware.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,8 +100,6 @@ MIDDLEWARE = [
     # What a page may load and who may frame it (CONTENT_SECURITY_POLICY below), which browser features it may use.
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
-    # CORS policy of the read API (see timeline/middleware.py).
-    "timeline.middleware.ReadOnlyCorsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -225,6 +227,16 @@ if not DEBUG:
 # send the header itself and pass a plain-http request off as secure.
 if env_bool("PROXY_SETS_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Any origin may read the API and oEmbed, never with credentials (so `Access-Control-Allow-Origin: *`);
+# timeline.middleware.ReadOnlyCorsMiddleware leaves writes out.
+CORS_URLS_REGEX = r"^/(api/|oembed$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "ETag", "Last-Modified", "Link"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
