@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "corsheaders",
+    "axes",
     "sources",
     "timeline",
 ]
@@ -102,6 +103,15 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes counts failed sign-ins; its backend comes first and refuses a locked-out one before
+# any password is checked. It needs the request: Django's admin login passes it to authenticate().
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "timeline.urls"
@@ -227,6 +237,17 @@ if not DEBUG:
 # send the header itself and pass a plain-http request off as secure.
 if env_bool("PROXY_SETS_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in rate limiting (django-axes): after AXES_FAILURE_LIMIT failed passwords in a row for one user
+# name from one address, that pair is locked out until staff reset it (Admin › Axes › Access attempts,
+# or `manage.py axes_reset_username NAME`). Locking by the pair, not the name alone, keeps a stranger
+# from locking an editor out; a success clears the count. The API's token and session authentication
+# never take a password, so they are not counted.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 
 # Any origin may read the API and oEmbed, never with credentials (so `Access-Control-Allow-Origin: *`);
 # timeline.middleware.ReadOnlyCorsMiddleware leaves writes out.
