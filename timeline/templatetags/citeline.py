@@ -1,9 +1,10 @@
 import datetime
+from html import unescape
 
 import markdown as markdown_lib
 import nh3
 from django import template
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from timeline.citing import text_fragment_url
@@ -21,6 +22,16 @@ def markdown(text):
     return mark_safe(
         nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
     )
+
+
+@register.filter
+def plain_text(text):
+    """
+    An annotation as plain text, for attributes such as <meta name="description">: Markdown rendered,
+    tags dropped, entities decoded. Not marked safe (unlike |striptags on safe HTML), so the template
+    escapes it: a quote in the annotation cannot end the attribute.
+    """
+    return unescape(strip_tags(markdown(text)))
 
 
 @register.filter
