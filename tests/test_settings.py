@@ -77,7 +77,8 @@ def production_environment(**environ):
     """The suite's environment without its settings, plus what an operator sets in production."""
     from tests.settings import TEST_ENVIRONMENT
 
-    ours = set(TEST_ENVIRONMENT) | {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for Playwright, and the deploy check rightly refuses it.
+    ours = set(TEST_ENVIRONMENT) | {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {key: value for key, value in os.environ.items() if key not in ours and not key.startswith(("SECURE_", "AXES_"))}
     return {**env, "DEBUG": "0", "SECRET_KEY": "k7Vq-" + "x9Lm2pR4tW8zB3nD6fH1jK5s" * 3, "ALLOWED_HOSTS": "citeline.example.org", **environ}
 
