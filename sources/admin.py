@@ -89,7 +89,13 @@ class SourceAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "authors", "container", "source_type", "issued", "language"]}),
         ("Provenance", {"fields": ["url", "accessed", "license", "license_url", "notes"]}),
-        ("Imported text", {"classes": ["collapse"], "fields": ["original_filename", "media_type", "content_hash", "created_at", "updated_at", "text"]}),
+        (
+            "Imported text",
+            {
+                "classes": ["collapse"],
+                "fields": ["original_filename", "media_type", "content_hash", "created_at", "updated_at", "text"],
+            },
+        ),
     ]
 
     def get_queryset(self, request):
@@ -156,7 +162,19 @@ class DateMentionAdmin(admin.ModelAdmin):
         "passage", "start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision",
         "calendar", "dismissed_by", "dismissed_at",
     ]  # fmt: skip
-    fields = ["passage", "text", ("start", "end"), "edtf", ("lower", "upper"), "precision", "calendar", "role", "dismissed", "dismissed_by", "dismissed_at"]
+    fields = [
+        "passage",
+        "text",
+        ("start", "end"),
+        "edtf",
+        ("lower", "upper"),
+        "precision",
+        "calendar",
+        "role",
+        "dismissed",
+        "dismissed_by",
+        "dismissed_at",
+    ]
     change_list_template = "admin/sources/datemention/change_list.html"
 
     def has_add_permission(self, request):
@@ -164,12 +182,16 @@ class DateMentionAdmin(admin.ModelAdmin):
 
     @admin.display(ordering="passage__source__slug", description="source")
     def source_slug(self, mention):
-        return format_html('{} ¶{}', mention.passage.source.slug, mention.passage.ordinal)
+        return format_html("{} ¶{}", mention.passage.source.slug, mention.passage.ordinal)
 
     def get_urls(self):
         views = [
             path("candidates/", self.admin_site.admin_view(self.candidates_view), name="sources_datemention_candidates"),
-            path("<int:pk>/create-event/", self.admin_site.admin_view(self.create_event_view), name="sources_datemention_create_event"),
+            path(
+                "<int:pk>/create-event/",
+                self.admin_site.admin_view(self.create_event_view),
+                name="sources_datemention_create_event",
+            ),
             path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
         ]
         return views + super().get_urls()
@@ -178,7 +200,11 @@ class DateMentionAdmin(admin.ModelAdmin):
         """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        mentions = list(DateMention.objects.candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start"))
+        mentions = list(
+            DateMention.objects.candidates()
+            .select_related("passage__source")
+            .order_by("lower", "upper", "edtf", "passage", "start")
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -200,12 +226,18 @@ class DateMentionAdmin(admin.ModelAdmin):
 
     def create_event_view(self, request, pk):
         """One click: a draft event with this mention's date, citing its sentence; then its change page."""
-        refused = self._checked(request, request.user.has_perm("timeline.add_event") and request.user.has_perm("timeline.add_citation"))
+        refused = self._checked(
+            request, request.user.has_perm("timeline.add_event") and request.user.has_perm("timeline.add_citation")
+        )
         if refused:
             return refused
         mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
         event = event_from_mention_create(mention=mention)
-        self.message_user(request, f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.", messages.SUCCESS)
+        self.message_user(
+            request,
+            f"Draft event created from “{mention.text}”: give it a title and an annotation, then publish it.",
+            messages.SUCCESS,
+        )
         return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
 
     def dismiss_view(self, request, pk):

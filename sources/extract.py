@@ -69,10 +69,16 @@ AFTER = r"(?![\w/]|[.,:]\d|[-–—]\d)"
 
 PATTERNS = [
     # name, regex (on text whose digits are ASCII)
-    ("jalali_day", rf"(?<!\d)(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\s+(?P<year>\d{{4}})(?:\s*{JALALI_MARK_RE})?(?!\d)"),
+    (
+        "jalali_day",
+        rf"(?<!\d)(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\s+(?P<year>\d{{4}})(?:\s*{JALALI_MARK_RE})?(?!\d)",
+    ),
     ("jalali_month", rf"(?<!\w)(?P<month>{JALALI_MONTH_RE})\s+(?:ماه\s+)?(?P<year>\d{{4}})(?:\s*{JALALI_MARK_RE})?(?!\d)"),
     ("jalali_year", rf"(?<![\d/])(?P<year>\d{{4}})\s*{JALALI_MARK_RE}"),
-    ("day_month_year", rf"(?<![\w])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>{YEAR}){AFTER}"),
+    (
+        "day_month_year",
+        rf"(?<![\w])(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>{YEAR}){AFTER}",
+    ),
     ("month_day_year", rf"(?<![A-Z])(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>{YEAR}){AFTER}"),
     ("year_month_day", rf"{BEFORE}(?P<year>{YEAR}),\s+(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?!\d)"),
     ("month_year", rf"(?<![A-Z])(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?(?P<year>{YEAR}){AFTER}"),
@@ -117,7 +123,11 @@ def _read(name, match, *, persian):
     """(edtf, calendar, precision) for one pattern match, or None when it is not a date after all."""
     group = match.group
     if name == "jalali_day":
-        return jalali_edtf(int(group("year")), jalali_month_number(group("month")), int(group("day"))), Calendar.JALALI, Precision.DAY
+        return (
+            jalali_edtf(int(group("year")), jalali_month_number(group("month")), int(group("day"))),
+            Calendar.JALALI,
+            Precision.DAY,
+        )
     if name == "jalali_month":
         return jalali_edtf(int(group("year")), jalali_month_number(group("month"))), Calendar.JALALI, Precision.MONTH
     if name == "jalali_year":
@@ -243,10 +253,17 @@ def mentions_extract(text, *, passage_role=PassageRole.BODY, role_reason="", lan
         sentence_start, sentence_end = sentence_bounds(text, start, end)
         mentions.append(
             Mention(
-                start=start, end=end, text=text[start:end], edtf=edtf, lower=lower, upper=upper,
-                precision=str(precision), calendar=str(calendar),
+                start=start,
+                end=end,
+                text=text[start:end],
+                edtf=edtf,
+                lower=lower,
+                upper=upper,
+                precision=str(precision),
+                calendar=str(calendar),
                 role=str(role_guess(ascii_text, start, end, passage_role=passage_role, role_reason=role_reason)),
-                sentence_start=sentence_start, sentence_end=sentence_end,
+                sentence_start=sentence_start,
+                sentence_end=sentence_end,
             )  # fmt: skip
         )
     mentions.sort(key=lambda mention: mention.start)
@@ -259,7 +276,11 @@ def document_mentions(parsed):
         (index, mention)
         for index, passage in enumerate(parsed.passages)
         for mention in mentions_extract(
-            passage.text, passage_role=passage.role, role_reason=passage.role_reason, language=passage.language, direction=passage.direction
+            passage.text,
+            passage_role=passage.role,
+            role_reason=passage.role_reason,
+            language=passage.language,
+            direction=passage.direction,
         )
     ]
 

@@ -66,26 +66,37 @@ BOILERPLATE_PATTERNS = [
     (re.compile(r"^(?:copyright\b|©|\(c\)\s)", re.I), "copyright notice"),
     (re.compile(r"licensed under|creative commons|all rights reserved|open-access article distributed", re.I), "licence notice"),
     (
-        re.compile(r"^(?:photo|image|picture|figure|credit|illustration)\s*(?:\d+\s*)?[:：]|\b(?:photo|image|picture)\s+(?:from|by|courtesy|credit|via)\b", re.I),
+        re.compile(
+            r"^(?:photo|image|picture|figure|credit|illustration)\s*(?:\d+\s*)?[:：]|\b(?:photo|image|picture)\s+(?:from|by|courtesy|credit|via)\b",
+            re.I,
+        ),
         "image caption",
     ),
     (
-        re.compile(r"^(?:linkedin|facebook|instagram|twitter|x|tiktok|youtube|telegram|mastodon|threads|bluesky|whatsapp|pinterest|reddit)\s*:?$", re.I),
+        re.compile(
+            r"^(?:linkedin|facebook|instagram|twitter|x|tiktok|youtube|telegram|mastodon|threads|bluesky|whatsapp|pinterest|reddit)\s*:?$",
+            re.I,
+        ),
         "social links",
     ),
     (
-        re.compile(r"^(?:name|username|e-?mail|birthdate|address|phone|company|job|bio|url|followers|following|website)\s*:", re.I),
+        re.compile(
+            r"^(?:name|username|e-?mail|birthdate|address|phone|company|job|bio|url|followers|following|website)\s*:", re.I
+        ),
         "author profile field",
     ),
     (re.compile(r"^(?:document type|article type|doi|received|accepted|published online)\s*:", re.I), "publication metadata"),
     (
-        re.compile(r"^\d{1,2}\s+.*\b(?:university|institute|college|faculty|department|professor|lecturer|phd|researcher)\b", re.I),
+        re.compile(
+            r"^\d{1,2}\s+.*\b(?:university|institute|college|faculty|department|professor|lecturer|phd|researcher)\b", re.I
+        ),
         "author affiliation",
     ),
 ]
 # Blocks about the author or the site, to the end of the block: every passage in them is boilerplate.
 BLOCK_START_RE = re.compile(
-    r"^(?:about the authors?|detail author:?|author(?:'s)? bio(?:graphy)?|socials|related (?:posts|topics|articles)|more from .*)$", re.I
+    r"^(?:about the authors?|detail author:?|author(?:'s)? bio(?:graphy)?|socials|related (?:posts|topics|articles)|more from .*)$",
+    re.I,
 )
 REFERENCE_HEADING_RE = re.compile(
     r"^(?:references|bibliography|works cited|sources|literature|notes|endnotes|footnotes|"
@@ -125,7 +136,9 @@ def bytes_decode(raw, *, filename, max_bytes):
         ) from exc
     controls = sum(1 for char in text[:8192] if unicodedata.category(char) == "Cc" and char not in "\n\r\t\f\v")
     if controls > 8:
-        raise ImportRefused(f"{filename}: contains control characters, so it is not a text document. Export it as plain text (UTF-8) or HTML.")
+        raise ImportRefused(
+            f"{filename}: contains control characters, so it is not a text document. Export it as plain text (UTF-8) or HTML."
+        )
     return text
 
 
@@ -186,9 +199,7 @@ def _language_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(
-        "ar de en es fa fr he hi hy it ja ka kk ko ku nl pl ps pt ru sv tg tr uk ur uz zh".split()
-    )
+    identifier.set_languages("ar de en es fa fr he hi hy it ja ka kk ko ku nl pl ps pt ru sv tg tr uk ur uz zh".split())
     return identifier
 
 
@@ -222,7 +233,14 @@ def passages_classify(spans, *, authors=(), headings=frozenset(), language=""):
             passage.role, passage.role_reason = PassageRole.BOILERPLATE, "repeated line (caption or navigation)"
         elif key in first_seen and len(text) >= 40:
             passage.role, passage.role_reason = PassageRole.BOILERPLATE, f"duplicate of ¶{first_seen[key]}"
-        elif key.removeprefix("by ").strip() in author_names or (index < 4 and index and BYLINE_RE.match(text) and next_text and len(text) < 40 and not _looks_like_heading(text, next_text)):
+        elif key.removeprefix("by ").strip() in author_names or (
+            index < 4
+            and index
+            and BYLINE_RE.match(text)
+            and next_text
+            and len(text) < 40
+            and not _looks_like_heading(text, next_text)
+        ):
             passage.role, passage.role_reason = PassageRole.BOILERPLATE, "byline"
         elif reason := next((reason for pattern, reason in BOILERPLATE_PATTERNS if pattern.search(text)), None):
             passage.role, passage.role_reason = PassageRole.BOILERPLATE, reason
@@ -310,7 +328,9 @@ def document_parse(raw, *, filename, max_bytes, authors=(), language=""):
         media_type = "text/html"
         lines, headings, metadata = html_to_lines(text)
         if not lines:
-            raise ImportRefused(f"{filename}: no main text found in this HTML page. Save the article's own page, or paste its text into a .txt file.")
+            raise ImportRefused(
+                f"{filename}: no main text found in this HTML page. Save the article's own page, or paste its text into a .txt file."
+            )
         # One line per block; the heading indexes then name passages.
         text = "\n\n".join(text_normalise(line).replace("\n", " ") for line in lines)
     else:
@@ -319,7 +339,9 @@ def document_parse(raw, *, filename, max_bytes, authors=(), language=""):
         raise ImportRefused(f"{filename}: no text left after removing white space. Export the document's text again.")
     spans = text_split(text)
     language = language or metadata.get("language") or text_language(language_sample([t for _, _, t in spans]), default="und")
-    passages = passages_classify(spans, authors=list(authors) or metadata.get("authors", []), headings=headings, language=language)
+    passages = passages_classify(
+        spans, authors=list(authors) or metadata.get("authors", []), headings=headings, language=language
+    )
     return ParsedDocument(
         text=text, passages=passages, media_type=media_type, content_hash=content_hash(text), metadata=metadata, language=language
     )

@@ -203,11 +203,7 @@ class DateMentionQuerySet(models.QuerySet):
 
     def candidates(self):
         """Event-role mentions in citable passages that no event cites yet and no editor has dismissed."""
-        return (
-            self.filter(role=MentionRole.EVENT, dismissed=False)
-            .exclude(passage__role=PassageRole.BOILERPLATE)
-            .uncited()
-        )
+        return self.filter(role=MentionRole.EVENT, dismissed=False).exclude(passage__role=PassageRole.BOILERPLATE).uncited()
 
 
 class DateMention(models.Model):

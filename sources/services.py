@@ -5,7 +5,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -62,7 +61,9 @@ class ImportResult:
 
     def summary(self):
         counts = ", ".join(f"{self.roles[role]} {role}" for role in ("heading", "body", "reference", "boilerplate"))
-        line = f"{self.status} {self.source.slug} ({self.source.original_filename}): {sum(self.roles.values())} passages ({counts})"
+        line = (
+            f"{self.status} {self.source.slug} ({self.source.original_filename}): {sum(self.roles.values())} passages ({counts})"
+        )
         if self.citations.total():
             line += f"; citations: {self.citations_summary()}"
             if self.citations["updated"] or self.citations["orphaned"]:
@@ -93,9 +94,13 @@ def manifest_load(path):
         unknown = set(entry) - MANIFEST_FIELDS
         file_path = (path.parent / str(entry["file"])).resolve()
         if unknown:
-            errors.append(f"{path}: entry {number} ({entry['file']}) has unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(MANIFEST_FIELDS))}.")
+            errors.append(
+                f"{path}: entry {number} ({entry['file']}) has unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(MANIFEST_FIELDS))}."
+            )
         elif entry.get("type") and entry["type"] not in valid_types:
-            errors.append(f"{path}: entry {number} ({entry['file']}) has type “{entry['type']}”; use one of {', '.join(sorted(valid_types))}.")
+            errors.append(
+                f"{path}: entry {number} ({entry['file']}) has type “{entry['type']}”; use one of {', '.join(sorted(valid_types))}."
+            )
         elif not file_path.is_file():
             errors.append(f"{file_path}: named in {path.name} (entry {number}) but not found. Fix the path or add the file.")
         else:
@@ -116,7 +121,9 @@ def document_read(entry):
             )
         raw = entry.path.read_bytes()
     except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
-        raise ImportRefused(f"{entry.path}: cannot be read ({exc.strerror.lower()}). Check the path and its permissions.") from None
+        raise ImportRefused(
+            f"{entry.path}: cannot be read ({exc.strerror.lower()}). Check the path and its permissions."
+        ) from None
     return document_parse(
         raw,
         filename=str(entry.path),
@@ -183,7 +190,13 @@ def source_import(*, entry, parsed):
     _full_clean(source, entry)
     source.save()
     number = (source.versions.aggregate(last=Max("number"))["last"] or 0) + 1
-    version = SourceVersion(source=source, number=number, text=source.text, content_hash=source.content_hash, original_filename=source.original_filename)
+    version = SourceVersion(
+        source=source,
+        number=number,
+        text=source.text,
+        content_hash=source.content_hash,
+        original_filename=source.original_filename,
+    )
     version.full_clean()
     version.save()
     new_passages = [
@@ -236,7 +249,11 @@ def date_mentions_create(*, passages, dismissed=None):
     mentions = []
     for passage in passages:
         for found in mentions_extract(
-            passage.text, passage_role=passage.role, role_reason=passage.role_reason, language=passage.language, direction=passage.direction
+            passage.text,
+            passage_role=passage.role,
+            role_reason=passage.role_reason,
+            language=passage.language,
+            direction=passage.direction,
         ):
             mention = DateMention(passage=passage, **{name: getattr(found, name) for name in _MENTION_FIELDS})
             key = (passage.text, found.start, found.text)
@@ -247,7 +264,19 @@ def date_mentions_create(*, passages, dismissed=None):
     return DateMention.objects.bulk_create(mentions)
 
 
-_MENTION_FIELDS = ["start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision", "calendar", "role"]
+_MENTION_FIELDS = [
+    "start",
+    "end",
+    "sentence_start",
+    "sentence_end",
+    "text",
+    "edtf",
+    "lower",
+    "upper",
+    "precision",
+    "calendar",
+    "role",
+]
 
 
 def _dismissed_mentions(source):
@@ -313,9 +342,14 @@ def _citations_reanchor(source, new_passages):
         passage = new_passages[passage_index]
         plans.append(
             AnchorPlan(
-                citation=citation, outcome=outcome, passage_index=passage_index, quote=quote,
-                start=index - passage.start, end=index - passage.start + len(quote),
-                prefix=text[max(0, index - CONTEXT_CHARS) : index], suffix=text[index + len(quote) : index + len(quote) + CONTEXT_CHARS],
+                citation=citation,
+                outcome=outcome,
+                passage_index=passage_index,
+                quote=quote,
+                start=index - passage.start,
+                end=index - passage.start + len(quote),
+                prefix=text[max(0, index - CONTEXT_CHARS) : index],
+                suffix=text[index + len(quote) : index + len(quote) + CONTEXT_CHARS],
             )  # fmt: skip
         )
     return plans

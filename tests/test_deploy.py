@@ -70,7 +70,13 @@ def test_web_start_command_serves_healthz():
 
 def test_collectstatic_hashes_every_asset_for_production(tmp_path):
     """The image's collectstatic step (DEBUG off, hashed names) succeeds: every url() in the CSS resolves."""
-    env = {**os.environ, "DEBUG": "0", "SECRET_KEY": "collectstatic-only", "ALLOWED_HOSTS": "localhost", "STATIC_ROOT": str(tmp_path)}
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "collectstatic-only",
+        "ALLOWED_HOSTS": "localhost",
+        "STATIC_ROOT": str(tmp_path),
+    }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=BASE_DIR, env=env, capture_output=True, text=True

@@ -16,7 +16,11 @@ PRINT_SETTINGS = (
 
 
 def run_settings(**environ):
-    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS"}
+    }
     env.update(environ, DJANGO_SETTINGS_MODULE="timeline.settings")
     return subprocess.run([sys.executable, "-c", PRINT_SETTINGS], cwd=BASE_DIR, env=env, capture_output=True, text=True)
 
@@ -80,7 +84,13 @@ def production_environment(**environ):
     # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for Playwright, and the deploy check rightly refuses it.
     ours = set(TEST_ENVIRONMENT) | {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {key: value for key, value in os.environ.items() if key not in ours and not key.startswith(("SECURE_", "AXES_"))}
-    return {**env, "DEBUG": "0", "SECRET_KEY": "k7Vq-" + "x9Lm2pR4tW8zB3nD6fH1jK5s" * 3, "ALLOWED_HOSTS": "citeline.example.org", **environ}
+    return {
+        **env,
+        "DEBUG": "0",
+        "SECRET_KEY": "k7Vq-" + "x9Lm2pR4tW8zB3nD6fH1jK5s" * 3,
+        "ALLOWED_HOSTS": "citeline.example.org",
+        **environ,
+    }
 
 
 def test_deploy_check_passes_with_production_settings():

@@ -77,7 +77,10 @@ class CitationInlineFormSet(BaseInlineFormSet):
 def quote_picker_html(passage):
     """The passage text in which an editor selects the quote (static/citeline/admin/quote_picker.js)."""
     if passage is None:
-        return format_html('<p class="citeline-picker-hint">{}</p>', "Pick a passage above: its text appears here, and selecting words in it fills the quote.")
+        return format_html(
+            '<p class="citeline-picker-hint">{}</p>',
+            "Pick a passage above: its text appears here, and selecting words in it fills the quote.",
+        )
     return format_html(
         '<p class="citeline-picker-hint">Select the quoted words with the mouse; the quote and its offsets are filled in.</p>'
         '<div class="citeline-passage-text" dir="{}" lang="{}">{}</div>',
@@ -226,7 +229,7 @@ class CitationAdmin(SimpleHistoryAdmin):
         return super().media + EDITOR_MEDIA
 
     def delete_queryset(self, request, queryset):
-        """"Delete selected" deletes in bulk, past Citation.delete(): refresh the events' search vectors here."""
+        """ "Delete selected" deletes in bulk, past Citation.delete(): refresh the events' search vectors here."""
         event_ids = list(queryset.values_list("event_id", flat=True))
         super().delete_queryset(request, queryset)
         Event.objects.filter(pk__in=event_ids).search_vector_refresh()
@@ -254,7 +257,9 @@ class CitationAdmin(SimpleHistoryAdmin):
         orphans = queryset.filter(passage__isnull=True).count()
         if orphans:
             self.message_user(
-                request, f"{orphans} orphaned citation(s) left as they are: open each one and pick the passage that holds its quote.", messages.WARNING
+                request,
+                f"{orphans} orphaned citation(s) left as they are: open each one and pick the passage that holds its quote.",
+                messages.WARNING,
             )
 
 

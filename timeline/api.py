@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.cache import patch_vary_headers
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.drainage import set_override
 from drf_spectacular.openapi import AutoSchema
@@ -24,7 +25,6 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from django_filters.rest_framework import DjangoFilterBackend
 
 from sources.models import Passage, Source
 from timeline import exports
@@ -164,7 +164,8 @@ class PassageSerializer(serializers.ModelSerializer):
 class CitationSerializer(FullCleanSerializer):
     event = serializers.SlugRelatedField(slug_field="slug", queryset=Event.objects.all(), help_text="Slug of the event.")
     passage = serializers.PrimaryKeyRelatedField(
-        queryset=Passage.objects.select_related("source"), help_text="Id of the cited passage (see /api/sources/{slug}/passages/)."
+        queryset=Passage.objects.select_related("source"),
+        help_text="Id of the cited passage (see /api/sources/{slug}/passages/).",
     )
     passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
     passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")
@@ -396,7 +397,9 @@ class SourceViewSet(CachedReadMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(summary="List citations"),
     retrieve=extend_schema(summary="A citation"),
-    create=extend_schema(summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."),
+    create=extend_schema(
+        summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."
+    ),
     destroy=extend_schema(summary="Remove a citation", description="The only citation of a published event cannot be removed."),
 )
 class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
@@ -418,7 +421,11 @@ class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
         event = instance.event
         if event.status == Event.Status.PUBLISHED and event.citations.count() == 1:
             raise serializers.ValidationError(
-                {"non_field_errors": ["This is the only citation of a published event: add another or unpublish the event first."]}
+                {
+                    "non_field_errors": [
+                        "This is the only citation of a published event: add another or unpublish the event first."
+                    ]
+                }
             )
         instance.delete()
 
@@ -437,7 +444,9 @@ EVENT_LIST_DESCRIPTION = (
         summary="List events",
         description=EVENT_LIST_DESCRIPTION,
         parameters=[
-            OpenApiParameter("format", str, enum=["json", "api", *EXPORT_FORMATS], description="Response format; exports are unpaginated."),
+            OpenApiParameter(
+                "format", str, enum=["json", "api", *EXPORT_FORMATS], description="Response format; exports are unpaginated."
+            ),
             OpenApiParameter("turning_point", bool, description="Turning points only (`true`)."),
         ],
     ),
@@ -483,4 +492,3 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
             instance.delete()
         except ProtectedError:  # pragma: no cover - events protect nothing today; a later model might
             raise serializers.ValidationError({"non_field_errors": ["Other records depend on this event."]}) from None
-

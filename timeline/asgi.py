@@ -1,4 +1,5 @@
 """ASGI entry point. Settings come from the environment."""
+
 import os
 
 from django.core.asgi import get_asgi_application

@@ -250,7 +250,9 @@ def timeline_import(*, data, replace=False):
                 created["sources"] += 1
                 new_passages = []
                 for passage_item in item.get("passages", []):
-                    passage = _build(Passage, passage_item, f"{where} passage {passage_item.get('ordinal')}", nested=("date_mentions",))
+                    passage = _build(
+                        Passage, passage_item, f"{where} passage {passage_item.get('ordinal')}", nested=("date_mentions",)
+                    )
                     passage.source = source
                     _check(passage, f"{where} ¶{passage.ordinal}", exclude=["source"])
                     new_passages.append(passage)
@@ -295,7 +297,12 @@ def timeline_import(*, data, replace=False):
                     if citation_item.get("orphaned_from") is not None:
                         citation.orphaned_from = sources[citation_item["orphaned_from"]]
                     # The backup's anchor is the truth: checked field by field, never re-anchored.
-                    _check(citation, f"{where} citation {citation.ordinal}", run_clean=False, exclude=["event", "passage", "orphaned_from"])
+                    _check(
+                        citation,
+                        f"{where} citation {citation.ordinal}",
+                        run_clean=False,
+                        exclude=["event", "passage", "orphaned_from"],
+                    )
                     citation.save()
                     timestamps.append((citation, citation_item))
                     created["citations"] += 1

@@ -113,7 +113,9 @@ def source_bibtex(source):
     entry_type = BIBTEX_TYPES.get(source.source_type, "misc")
     fields = []
     if source.authors:
-        fields.append(("author", " and ".join(_bibtex_escape(", ".join(filter(None, _name_parts(name)))) for name in source.authors)))
+        fields.append(
+            ("author", " and ".join(_bibtex_escape(", ".join(filter(None, _name_parts(name)))) for name in source.authors))
+        )
     fields.append(("title", "{" + _bibtex_escape(source.title) + "}"))
     if source.container:
         fields.append(("journal" if entry_type == "article" else "howpublished", _bibtex_escape(source.container)))

@@ -15,9 +15,7 @@ from django.db import models
 from edtf import parse_edtf
 from edtf.parser.edtf_exceptions import EDTFParseException
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = ("January February March April May June July August September October November December").split()
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
 # A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001).
@@ -289,7 +287,9 @@ def _last(edtf):
     return edtf.split("/")[-1]
 
 
-DAY_MONTH_YEAR_RE = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>\d{{4}})")
+DAY_MONTH_YEAR_RE = re.compile(
+    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>\d{{4}})"
+)
 MONTH_DAY_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})")
 MONTH_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?(?P<year>\d{{4}})")
 YEAR_RE = re.compile(r"(?P<year>\d{4})")
@@ -301,23 +301,40 @@ JALALI_DAY_RE = re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\
 JALALI_MONTH_YEAR_RE = re.compile(rf"(?P<month>{JALALI_MONTH_RE})\s+(?:ماه\s+)?(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
 JALALI_YEAR_RE = re.compile(rf"(?:سال\s+)?(?P<year>\d{{3,4}})\s*{JALALI_MARK_RE}")
 QUALIFIED_RE = re.compile(
-    r"(?P<word>circa|about|around|approximately|approx\.|roughly|probably|perhaps|possibly|ca\.|c\.|ca|c)(?:\s+|(?<=\.))(?P<rest>.+)", re.I
+    r"(?P<word>circa|about|around|approximately|approx\.|roughly|probably|perhaps|possibly|ca\.|c\.|ca|c)(?:\s+|(?<=\.))(?P<rest>.+)",
+    re.I,
 )
 BOUNDED_RE = re.compile(r"(?P<word>before|by|until|till|up to|after|since|from)\s+(?P<rest>.+)", re.I)
-RANGE_RE = re.compile(r"(?:between\s+(?P<a1>.+?)\s+and\s+(?P<b1>.+)|(?:from\s+)?(?P<a2>.+?)\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b)\s*(?P<b2>.+))", re.I)
+RANGE_RE = re.compile(
+    r"(?:between\s+(?P<a1>.+?)\s+and\s+(?P<b1>.+)|(?:from\s+)?(?P<a2>.+?)\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b)\s*(?P<b2>.+))",
+    re.I,
+)
 
 
 def _endpoint_read(text):
     """(edtf, calendar, precision) for one date without qualifiers, or None."""
     for pattern, build in (
-        (JALALI_DAY_RE, lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"]), int(m["day"])), "jalali", Precision.DAY)),
-        (JALALI_MONTH_YEAR_RE, lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"])), "jalali", Precision.MONTH)),
+        (
+            JALALI_DAY_RE,
+            lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"]), int(m["day"])), "jalali", Precision.DAY),
+        ),
+        (
+            JALALI_MONTH_YEAR_RE,
+            lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"])), "jalali", Precision.MONTH),
+        ),
         (JALALI_YEAR_RE, lambda m: (jalali_edtf(int(m["year"])), "jalali", Precision.YEAR)),
         (DAY_MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
         (MONTH_DAY_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
         (MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"])), "gregorian", None)),
         (SEASON_RE, lambda m: (f"{m['year']}-{SEASON_NUMBERS[m['season'].lower()]}", "gregorian", None)),
-        (PART_RE, lambda m: (f"{m['year']}-{PART_OF_YEAR[m['part'].lower()][0]}/{m['year']}-{PART_OF_YEAR[m['part'].lower()][1]}", "gregorian", None)),
+        (
+            PART_RE,
+            lambda m: (
+                f"{m['year']}-{PART_OF_YEAR[m['part'].lower()][0]}/{m['year']}-{PART_OF_YEAR[m['part'].lower()][1]}",
+                "gregorian",
+                None,
+            ),
+        ),
         (DECADE_RE, lambda m: (f"{m['decade']}X", "gregorian", None)),
         (CENTURY_RE, lambda m: (f"{int(m['century']) - 1:02d}XX", "gregorian", None)),
         (YEAR_RE, lambda m: (m["year"], "gregorian", None)),
@@ -385,7 +402,11 @@ def _date_parser(languages):
     # dates ("today", "3 days ago") are not dates a source can be cited for.
     return DateDataParser(
         languages=list(languages),
-        settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False, "PARSERS": ["custom-formats", "absolute-time"]},
+        settings={
+            "PREFER_DAY_OF_MONTH": "first",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+            "PARSERS": ["custom-formats", "absolute-time"],
+        },
     )
 
 

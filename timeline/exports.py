@@ -190,7 +190,9 @@ def events_timelinejs(export):
     title = {
         "text": {
             "headline": str(format_html("{}", timeline_title())),
-            "text": str(format_html("{} event{}, each citing its evidence. Made with Citeline.", count, "" if count == 1 else "s")),
+            "text": str(
+                format_html("{} event{}, each citing its evidence. Made with Citeline.", count, "" if count == 1 else "s")
+            ),
         }
     }
     return {"title": title, "events": events, "eras": eras}

@@ -2,8 +2,8 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from timeline.filters import EventFilter
 from timeline.models import Event

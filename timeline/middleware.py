@@ -79,9 +79,7 @@ def not_modified(request, *, etag, last_modified):
     """A 304 response when the client's copy is current, else None."""
     if request.method not in ("GET", "HEAD"):
         return None
-    return get_conditional_response(
-        request, etag=etag, last_modified=last_modified and int(last_modified.timestamp())
-    )
+    return get_conditional_response(request, etag=etag, last_modified=last_modified and int(last_modified.timestamp()))
 
 
 def cache_headers(response, *, etag, last_modified, private=False):

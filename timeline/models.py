@@ -213,12 +213,7 @@ class CitationQuerySet(models.QuerySet):
 
     def for_reader(self):
         """Evidence with its passage and source (without the sources' full texts), in citation order."""
-        return (
-            self.evidence()
-            .select_related("passage__source")
-            .defer("passage__source__text")
-            .order_by("ordinal", "pk")
-        )
+        return self.evidence().select_related("passage__source").defer("passage__source__text").order_by("ordinal", "pk")
 
     def needs_review(self):
         """Citations a re-import changed (quote updated) or could not place (orphaned)."""
@@ -255,7 +250,9 @@ class Citation(models.Model):
     quote = models.TextField(help_text="The exact words quoted from the passage.")
     prefix = models.CharField(max_length=CONTEXT_CHARS, blank=True, help_text="Source text just before the quote.")
     suffix = models.CharField(max_length=CONTEXT_CHARS, blank=True, help_text="Source text just after the quote.")
-    start = models.PositiveIntegerField(blank=True, help_text="Offset of the quote in the passage text (found from the quote when empty).")
+    start = models.PositiveIntegerField(
+        blank=True, help_text="Offset of the quote in the passage text (found from the quote when empty)."
+    )
     end = models.PositiveIntegerField(blank=True, help_text="Offset just past the quote in the passage text.")
     stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
     note = models.TextField(blank=True, help_text="The editor's note on this evidence, shown to readers.")
@@ -282,7 +279,8 @@ class Citation(models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(passage__isnull=False, start__lt=F("end"), orphaned_from__isnull=True) & ~Q(anchor_status="orphaned")
-                ) | Q(passage__isnull=True, anchor_status="orphaned", orphaned_from__isnull=False, start=0, end=0),
+                )
+                | Q(passage__isnull=True, anchor_status="orphaned", orphaned_from__isnull=False, start=0, end=0),
                 name="citation_anchored_or_orphaned",
             ),
         ]
@@ -323,12 +321,14 @@ class Citation(models.Model):
             anchor = quote_anchor(self.passage, self.quote)
         if anchor is None:
             raise ValidationError(
-                {"quote": ValidationError(
-                    "This quote is not in passage ¶%(ordinal)s of “%(source)s”. Copy the words exactly as "
-                    "the passage gives them (quotation marks and dashes included), or pick the passage that contains them.",
-                    code="quote_not_in_passage",
-                    params={"ordinal": self.passage.ordinal, "source": self.passage.source.slug},
-                )}
+                {
+                    "quote": ValidationError(
+                        "This quote is not in passage ¶%(ordinal)s of “%(source)s”. Copy the words exactly as "
+                        "the passage gives them (quotation marks and dashes included), or pick the passage that contains them.",
+                        code="quote_not_in_passage",
+                        params={"ordinal": self.passage.ordinal, "source": self.passage.source.slug},
+                    )
+                }
             )
         self.start, self.end, self.prefix, self.suffix = anchor
 

@@ -5,7 +5,21 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Case, Count, F, FloatField, IntegerField, Max, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Concat, ExtractYear
 
 from sources.models import Passage, Source
@@ -94,7 +108,13 @@ def event_year():
 
 def citations_in_context():
     """Citations as the event page shows them: with the last ordinal of their source, for "next passage"."""
-    last_ordinal = Passage.objects.filter(source_id=OuterRef("passage__source_id")).order_by().values("source_id").annotate(last=Max("ordinal")).values("last")
+    last_ordinal = (
+        Passage.objects.filter(source_id=OuterRef("passage__source_id"))
+        .order_by()
+        .values("source_id")
+        .annotate(last=Max("ordinal"))
+        .values("last")
+    )
     return (
         Citation.objects.for_reader().annotate(last_ordinal=Subquery(last_ordinal))
         .prefetch_related(Prefetch("passage__citations", queryset=Citation.objects.in_passage_order()))
@@ -175,13 +195,16 @@ def event_facets(filterset, queryset):
     )
     sources = Source.objects.order_by().annotate(
         facet=Value("source"),
-        count=Count(
-            "passages__citations__event", filter=Q(passages__citations__event__in=matching("source")), distinct=True
-        ),
+        count=Count("passages__citations__event", filter=Q(passages__citations__event__in=matching("source")), distinct=True),
     )
     columns = ("facet", "slug", "name", "count")
-    rows = actors.values_list(*columns).union(themes.values_list(*columns), sources.values_list("facet", "slug", "title", "count"), all=True)
-    selected = {name: set(filterset.form.data.getlist(name)) if hasattr(filterset.form.data, "getlist") else set() for name in ("actor", "theme", "source")}
+    rows = actors.values_list(*columns).union(
+        themes.values_list(*columns), sources.values_list("facet", "slug", "title", "count"), all=True
+    )
+    selected = {
+        name: set(filterset.form.data.getlist(name)) if hasattr(filterset.form.data, "getlist") else set()
+        for name in ("actor", "theme", "source")
+    }
     facets = Facets()
     for kind, slug, name, count in rows:
         getattr(facets, kind).append(Facet(slug=slug, name=name, count=count, selected=slug in selected[kind]))
@@ -215,14 +238,16 @@ def event_years(filterset, queryset):
 def event_neighbours(event):
     """The published events just before and after `event` in timeline order."""
     published = Event.objects.published().only("slug", "title", "date", "display_date", "date_lower", "date_upper")
-    before = Q(date_lower__lt=event.date_lower) | Q(date_lower=event.date_lower, date_upper__lt=event.date_upper) | Q(
-        date_lower=event.date_lower, date_upper=event.date_upper, title__lt=event.title
+    before = (
+        Q(date_lower__lt=event.date_lower)
+        | Q(date_lower=event.date_lower, date_upper__lt=event.date_upper)
+        | Q(date_lower=event.date_lower, date_upper=event.date_upper, title__lt=event.title)
     )
-    after = Q(date_lower__gt=event.date_lower) | Q(date_lower=event.date_lower, date_upper__gt=event.date_upper) | Q(
-        date_lower=event.date_lower, date_upper=event.date_upper, title__gt=event.title
+    after = (
+        Q(date_lower__gt=event.date_lower)
+        | Q(date_lower=event.date_lower, date_upper__gt=event.date_upper)
+        | Q(date_lower=event.date_lower, date_upper=event.date_upper, title__gt=event.title)
     )
     previous = published.filter(before).order_by("-date_lower", "-date_upper", "-title").first()
     following = published.filter(after).order_by("date_lower", "date_upper", "title").first()
     return previous, following
-
-

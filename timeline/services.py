@@ -141,7 +141,9 @@ def event_from_mention_create(*, mention):
     event = Event(title=title, slug=slug, date=mention.edtf, status=Event.Status.DRAFT)
     event.full_clean()
     event.save()
-    citation = Citation(event=event, passage=passage, quote=sentence, start=mention.sentence_start, stance=Citation.Stance.SUPPORTS)
+    citation = Citation(
+        event=event, passage=passage, quote=sentence, start=mention.sentence_start, stance=Citation.Stance.SUPPORTS
+    )
     citation.end = citation.start + len(sentence)
     citation.full_clean()
     citation.save()

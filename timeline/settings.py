@@ -21,9 +21,7 @@ def env_bool(name, default=False):
         return True
     if value.strip().lower() in {"0", "false", "no", "off"}:
         return False
-    raise ImproperlyConfigured(
-        f"{name}={value!r} is not a boolean: set it to 1/true/yes/on or 0/false/no/off."
-    )
+    raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: set it to 1/true/yes/on or 0/false/no/off.")
 
 
 def env_int(name, default):
@@ -136,9 +134,7 @@ WSGI_APPLICATION = "timeline.wsgi.application"
 # An SQLite file beside manage.py unless DATABASE_URL says otherwise
 # (postgres://user@host:5432/name uses psycopg 3).
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True
-    )
+    "default": dj_database_url.config(default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=60, conn_health_checks=True)
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -1,14 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
-
 from django.contrib.sitemaps.views import sitemap
+from django.urls import include, path
 from django.views.decorators.http import require_safe
 
 from timeline import embed, views
 from timeline.feeds import EventFeed
 from timeline.middleware import public_for_readers
 from timeline.sitemaps import sitemaps
-
 
 timeline_patterns = [
     path("", views.timeline_index, name="index"),

@@ -128,7 +128,9 @@ def _overview(years, periods, query_dict):
         ))  # fmt: skip
     ticks = [(number, (number - first) * OVERVIEW_BAR) for number in range(first, last + 1) if number % 10 == 0]
     height = OVERVIEW_CHART + 3 + 2 * OVERVIEW_LANE + 12
-    return Overview(first=first, last=last, width=(last - first + 1) * OVERVIEW_BAR, height=height, bars=bars, bands=bands, ticks=ticks)
+    return Overview(
+        first=first, last=last, width=(last - first + 1) * OVERVIEW_BAR, height=height, bars=bars, bands=bands, ticks=ticks
+    )
 
 
 def _decades(years, query_dict):

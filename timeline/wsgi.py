@@ -1,4 +1,5 @@
 """WSGI entry point (gunicorn timeline.wsgi). Settings come from the environment."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.servers import free_port, suite_database_url, wait_for
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -18,7 +19,13 @@ CHROMIUM = os.environ.get("CHROMIUM_EXECUTABLE") or shutil.which("chromium") or 
 # Playwright's sync API keeps an event loop running in the test thread; the Django ORM calls the
 # suite makes around it are still synchronous and safe (pytest-django documents this setting).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def serve(port, *, extra_env=None):

@@ -175,7 +175,11 @@ def test_screenshots(live_url, page, scheme):
     """Screenshots of the timeline and an event page at 1280 and 375 px are saved to artifacts/; nothing overflows at 375 px."""
     ARTIFACTS.mkdir(exist_ok=True)
     page.emulate_media(color_scheme=scheme)
-    for name, path in (("timeline", "/"), ("event", "/events/2003-iraq-war/"), ("source", "/sources/iran-russia-relations-new-century/")):
+    for name, path in (
+        ("timeline", "/"),
+        ("event", "/events/2003-iraq-war/"),
+        ("source", "/sources/iran-russia-relations-new-century/"),
+    ):
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(live_url + path)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{scheme}-1280.png"))

@@ -41,7 +41,7 @@ def test_timeline_filters_with_htmx_and_copies_a_snippet_without_violation(csp_p
     button = page.locator("button.copy-button[data-copy=embed-snippet-script]")
     button.click()
     expect(button).to_have_text("Copied")
-    assert "data-actor=\"russia\"" in page.evaluate("navigator.clipboard.readText()")
+    assert 'data-actor="russia"' in page.evaluate("navigator.clipboard.readText()")
     assert page.violations == []
 
 

@@ -41,6 +41,8 @@ def test_change_form_saves_a_list_of_names(client):
     """A JSON list of names is saved as it is."""
     client.force_login(User.objects.create_superuser("root", password="x-not-real-123"))
     source = Source.objects.get(slug="baghai-unlikely-alliance")
-    response = client.post(f"/admin/sources/source/{source.pk}/change/", change_form_data(client, source, '["Christian Baghai", "A. N. Other"]'))
+    response = client.post(
+        f"/admin/sources/source/{source.pk}/change/", change_form_data(client, source, '["Christian Baghai", "A. N. Other"]')
+    )
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     assert Source.objects.get(pk=source.pk).authors == ["Christian Baghai", "A. N. Other"]

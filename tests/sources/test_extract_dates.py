@@ -69,7 +69,9 @@ def test_bahrami_author_year_citations_and_event_dates():
 def test_unattributed_article_dates_and_boilerplate_numbers():
     """002: "June 28, 2019" is a day, "since 2022" an open interval; the fake author's phone, address and follower counts are not dates."""
     mentions = extract("002_e05fd0d68151cb35.txt")
-    assert find(mentions, "June 28, 2019", edtf="2019-06-28", lower="2019-06-28", upper="2019-06-28", precision="day", role="event")
+    assert find(
+        mentions, "June 28, 2019", edtf="2019-06-28", lower="2019-06-28", upper="2019-06-28", precision="day", role="event"
+    )
     assert find(mentions, "since 2022", edtf="2022/..", lower="2022-01-01", upper=None, role="event")
     assert find(mentions, "2025", role="event")
     assert find(mentions, "1996-01-28", role="boilerplate")  # the persona's birthdate
@@ -86,7 +88,12 @@ def test_persian_references_convert_exactly_from_solar_hijri():
         "2018-08-06", "2018-08-06", "2018-08-06", "day", "jalali", "citation",
     )  # fmt: skip
     (month,) = find(mentions, "خرداد 1397")
-    assert (month["edtf"], month["lower"], month["upper"], month["precision"]) == ("2018-05-22/2018-06-21", "2018-05-22", "2018-06-21", "month")
+    assert (month["edtf"], month["lower"], month["upper"], month["precision"]) == (
+        "2018-05-22/2018-06-21",
+        "2018-05-22",
+        "2018-06-21",
+        "month",
+    )
     assert find(mentions, "20 اسفند 1397", edtf="2019-03-11")
     (year,) = find(mentions, "1392")
     assert (year["lower"], year["upper"], year["calendar"], year["precision"]) == ("2013-03-21", "2014-03-20", "jalali", "year")
@@ -125,13 +132,16 @@ def test_numbers_that_are_not_dates_are_not_mentions(text):
 
 
 def test_author_year_citations_in_running_text():
-    """"Chaput (2022)" and "(Reuters, 2023)" are citation years; a year in a sentence is an event."""
-    roles = {m.text: m.role for m in mentions_extract("Chaput (2022) argues, as others do (Reuters, 2023), that ties deepened in 2015.")}
+    """ "Chaput (2022)" and "(Reuters, 2023)" are citation years; a year in a sentence is an event."""
+    roles = {
+        m.text: m.role
+        for m in mentions_extract("Chaput (2022) argues, as others do (Reuters, 2023), that ties deepened in 2015.")
+    }
     assert roles == {"2022": "citation", "2023": "citation", "2015": "event"}
 
 
 def test_ranges_are_intervals_and_sentences_are_found():
-    """"2002–2023", "from 2011 to 2019" and "between 2011 and 2019" are intervals; each mention knows its sentence."""
+    """ "2002–2023", "from 2011 to 2019" and "between 2011 and 2019" are intervals; each mention knows its sentence."""
     text = "The war lasted from 2011 to 2019. Sanctions grew between 2011 and 2019. See 2002–2023."
     mentions = mentions_extract(text)
     assert [m.edtf for m in mentions] == ["2011/2019", "2011/2019", "2002/2023"]
@@ -145,7 +155,10 @@ def test_a_bare_jalali_year_needs_a_persian_passage():
     assert mentions_extract("Case 1397 was closed.", language="en") == []
 
 
-@pytest.mark.parametrize("edtf", ["2015", "2022-07", "2024-02", "2019-06-28", "199X", "19XX", "2011/2019", "../1999", "2022/..", "2007~", "2015-04/2015-09"])
+@pytest.mark.parametrize(
+    "edtf",
+    ["2015", "2022-07", "2024-02", "2019-06-28", "199X", "19XX", "2011/2019", "../1999", "2022/..", "2007~", "2015-04/2015-09"],
+)
 def test_fast_bounds_agree_with_the_edtf_parser(edtf):
     """The extractor's own bounds are the ones timeline.dates.edtf_bounds gives."""
     bounds = edtf_bounds(edtf)

@@ -259,7 +259,11 @@ def test_document_parse_makes_one_passage_of_a_wrapped_paragraph():
     """A hard-wrapped e-mail style document gives one passage per paragraph, not per line."""
     raw = f"A wrapped document\n\n{WRAPPED}\n\nA last short line.".encode()
     parsed = document_parse(raw, filename="wrapped.txt", max_bytes=10_000)
-    assert [passage.text for passage in parsed.passages] == ["A wrapped document", WRAPPED.replace("\n", " "), "A last short line."]
+    assert [passage.text for passage in parsed.passages] == [
+        "A wrapped document",
+        WRAPPED.replace("\n", " "),
+        "A last short line.",
+    ]
 
 
 # Splitting.

@@ -20,7 +20,7 @@ def test_full_clean_refuses_authors_that_are_not_a_list_of_names(authors):
     with pytest.raises(ValidationError) as refused:
         source(authors).full_clean()
     assert set(refused.value.message_dict) == {"authors"}
-    assert "e.g. [\"Ada Lovelace\", \"Charles Babbage\"]" in refused.value.message_dict["authors"][0]
+    assert 'e.g. ["Ada Lovelace", "Charles Babbage"]' in refused.value.message_dict["authors"][0]
 
 
 @pytest.mark.parametrize("authors", [[], ["Ada Lovelace"], ["Ada Lovelace", "Charles Babbage"]])

@@ -143,7 +143,11 @@ def test_a_reworded_quote_moved_into_the_neighbouring_paragraph_is_found_there(b
     path, manifest, source, citations = baghai
     old_ordinal = citations[0].passage.ordinal
     moved_sentence = "By 2007, Russia agreed to supply Iran with its S-300 missile-defense system."
-    edit(path, " By 2000, Iran was the third-largest customer of Russian-produced weapons, and by 2007, " + S300, " By 2000, Iran was the third-largest customer of Russian-produced weapons.")
+    edit(
+        path,
+        " By 2000, Iran was the third-largest customer of Russian-produced weapons, and by 2007, " + S300,
+        " By 2000, Iran was the third-largest customer of Russian-produced weapons.",
+    )
     edit(path, "The relationship between Moscow and Tehran", moved_sentence + " The relationship between Moscow and Tehran")
 
     stdout = reimport(manifest)

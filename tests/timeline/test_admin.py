@@ -27,7 +27,16 @@ def test_anonymous_users_never_reach_the_admin(client):
 
 
 @pytest.mark.parametrize(
-    "model", ["timeline/event", "timeline/citation", "timeline/actor", "timeline/theme", "timeline/period", "sources/source", "sources/passage"]
+    "model",
+    [
+        "timeline/event",
+        "timeline/citation",
+        "timeline/actor",
+        "timeline/theme",
+        "timeline/period",
+        "sources/source",
+        "sources/passage",
+    ],
 )
 def test_every_model_has_a_searchable_changelist(editor_client, model):
     """Each model's list page loads, with a search box that works."""
@@ -57,7 +66,9 @@ def test_publishing_without_a_citation_is_refused_with_a_message(editor_client):
 
 def test_event_with_citation_saves_and_anchors_the_quote(editor_client):
     """An editor picks a passage and pastes a quote; the offsets, prefix and suffix are found for them."""
-    passage = Passage.objects.get(source__slug="russia-iran-strategic-alliance-reshaping", text__contains="does not create a military alliance")
+    passage = Passage.objects.get(
+        source__slug="russia-iran-strategic-alliance-reshaping", text__contains="does not create a military alliance"
+    )
     quote = "does not create a military alliance"
     response = editor_client.post(
         reverse("admin:timeline_event_add"),
@@ -72,7 +83,9 @@ def test_event_with_citation_saves_and_anchors_the_quote(editor_client):
 
 def test_a_quote_not_in_the_passage_is_refused(editor_client):
     """A quote the passage does not contain is refused on the quote field, naming the passage."""
-    passage = Passage.objects.get(source__slug="russia-iran-strategic-alliance-reshaping", text__contains="does not create a military alliance")
+    passage = Passage.objects.get(
+        source__slug="russia-iran-strategic-alliance-reshaping", text__contains="does not create a military alliance"
+    )
     response = editor_client.post(
         reverse("admin:timeline_event_add"),
         _event_form(**{"citations-0-passage": str(passage.pk), "citations-0-quote": "a formal military alliance"}),

@@ -10,7 +10,9 @@ from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
 
-ARTICLE = b"Tehran and Moscow sign a treaty\n\nIran and Russia signed a strategic partnership treaty in Moscow on 17 January 2025.\n"
+ARTICLE = (
+    b"Tehran and Moscow sign a treaty\n\nIran and Russia signed a strategic partnership treaty in Moscow on 17 January 2025.\n"
+)
 
 
 @pytest.fixture
@@ -22,10 +24,18 @@ def editor_client(client):
 def test_upload_imports_a_document_with_passages_and_date_mentions(editor_client):
     """Uploading a text file in the admin imports it as the command would, with its date mentions, and opens it."""
     upload = SimpleUploadedFile("treaty.txt", ARTICLE, content_type="text/plain")
-    response = editor_client.post(reverse("admin:sources_source_upload"), {"file": upload, "slug": "uploaded-treaty", "authors": "Jane Doe; John Roe", "type": "news"})
+    response = editor_client.post(
+        reverse("admin:sources_source_upload"),
+        {"file": upload, "slug": "uploaded-treaty", "authors": "Jane Doe; John Roe", "type": "news"},
+    )
     source = Source.objects.get(slug="uploaded-treaty")
     assert response.status_code == 302 and response["Location"] == reverse("admin:sources_source_change", args=[source.pk])
-    assert (source.authors, source.source_type, source.passages.count(), source.versions.count()) == (["Jane Doe", "John Roe"], "news", 2, 1)
+    assert (source.authors, source.source_type, source.passages.count(), source.versions.count()) == (
+        ["Jane Doe", "John Roe"],
+        "news",
+        2,
+        1,
+    )
     (mention,) = DateMention.objects.filter(passage__source=source)
     assert (mention.text, mention.edtf, mention.role) == ("17 January 2025", "2025-01-17", "event")
 
@@ -53,7 +63,11 @@ def test_date_preview_shows_edtf_bounds_and_words(editor_client, htmx):
 def test_event_form_accepts_natural_language_and_saves_edtf(editor_client):
     """Without JavaScript the date field converts "c. 2007" to EDTF on save; the form loads htmx and the helpers from static files."""
     form = editor_client.get(reverse("admin:timeline_event_add")).content.decode()
-    assert "vendor/htmx/htmx-4.0.1.min.js" in form and "citeline/admin/quote_picker.js" in form and "citeline/admin/date_preview.js" in form
+    assert (
+        "vendor/htmx/htmx-4.0.1.min.js" in form
+        and "citeline/admin/quote_picker.js" in form
+        and "citeline/admin/date_preview.js" in form
+    )
     data = {
         "title": "Arms deal", "slug": "arms-deal", "status": "draft", "date": "c. 2007", "display_date": "", "annotation": "",
         "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
@@ -65,7 +79,9 @@ def test_event_form_accepts_natural_language_and_saves_edtf(editor_client):
 def test_quote_picker_loads_the_passage_text(editor_client):
     """The picker's view returns the passage text to select the quote in, with its direction."""
     passage = Passage.objects.get(source__slug="baghai-unlikely-alliance", text__contains="S-300")
-    page = editor_client.get(reverse("admin:timeline_event_passage_text"), {"passage": passage.pk}, HTTP_HX_REQUEST="true").content.decode()
+    page = editor_client.get(
+        reverse("admin:timeline_event_passage_text"), {"passage": passage.pk}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'class="citeline-passage-text" dir="ltr"' in page and "S-300 missile defense system" in page
 
 
@@ -87,7 +103,11 @@ def test_picked_offsets_fill_the_citation(editor_client):
 
 def test_candidate_to_published_event(editor_client):
     """A candidate mention becomes a draft event citing its sentence in one click, and leaves the candidate list."""
-    mention = DateMention.objects.candidates().select_related("passage").get(passage__source__slug="bahrami-counter-russia-iran-ties", text="2024")
+    mention = (
+        DateMention.objects.candidates()
+        .select_related("passage")
+        .get(passage__source__slug="bahrami-counter-russia-iran-ties", text="2024")
+    )
     page = editor_client.get(reverse("admin:sources_datemention_candidates")).content.decode()
     assert f'id="mention-{mention.pk}"' in page and "<mark>2024</mark>" in page
 
@@ -97,7 +117,9 @@ def test_candidate_to_published_event(editor_client):
     assert response["Location"] == reverse("admin:timeline_event_change", args=[event.pk])
     assert event.status == "draft"
     (citation,) = event.citations.all()
-    assert citation.quote == mention.sentence and "2024" in citation.quote and citation.quote.startswith("However, the question is")
+    assert (
+        citation.quote == mention.sentence and "2024" in citation.quote and citation.quote.startswith("However, the question is")
+    )
     assert citation.prefix and citation.anchor_status == "anchored"
     assert not DateMention.objects.candidates().filter(pk=mention.pk).exists()
     editor_client.post(reverse("admin:timeline_event_changelist"), {"action": "publish", "_selected_action": [event.pk]})

@@ -44,7 +44,9 @@ def snapshot():
 
 def test_round_trip_loses_nothing(tmp_path):
     """export_timeline, delete everything, import_timeline: every field of every object is back."""
-    CitationFactory(event=EventFactory(slug="draft-with-display", status=Event.Status.DRAFT, display_date="around then", date="2015~"))
+    CitationFactory(
+        event=EventFactory(slug="draft-with-display", status=Event.Status.DRAFT, display_date="around then", date="2015~")
+    )
     PeriodFactory(slug="open-ended", date="2022-02-24/..")
     before = snapshot()
     assert before["Event"] and before["Citation"] and before["Passage"]
@@ -125,7 +127,9 @@ def test_import_refuses_authors_that_are_not_names(authors):
     data = timeline_export()
     data["sources"][0]["authors"] = authors
     before = snapshot()
-    with pytest.raises(BackupError, match=rf"source {data['sources'][0]['slug']}: authors: .*(list of names|each author is a name)"):
+    with pytest.raises(
+        BackupError, match=rf"source {data['sources'][0]['slug']}: authors: .*(list of names|each author is a name)"
+    ):
         timeline_import(data=data, replace=True)
     assert snapshot() == before
 

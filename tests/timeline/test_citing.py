@@ -61,7 +61,10 @@ def test_csl_json():
 
 def test_text_fragment_encodes_reserved_characters():
     """-, , and & are percent-encoded inside a text directive; an existing fragment is replaced."""
-    assert text_fragment_url("https://example.org/a#top", "S-300, air & sea") == "https://example.org/a#:~:text=S%2D300%2C%20air%20%26%20sea"
+    assert (
+        text_fragment_url("https://example.org/a#top", "S-300, air & sea")
+        == "https://example.org/a#:~:text=S%2D300%2C%20air%20%26%20sea"
+    )
 
 
 def test_text_fragment_long_quotes_use_start_and_end():

@@ -116,7 +116,9 @@ def test_embed_script_is_served_with_caching_headers(client):
 
 def test_oembed_answers_a_rich_iframe_of_the_same_filters(client):
     """oEmbed for a filtered timeline URL is a rich type with an iframe of the widget with those filters."""
-    response = client.get("/oembed", {"url": "http://testserver/?actor=russia&theme=nuclear&page=2", "maxwidth": 400, "format": "json"})
+    response = client.get(
+        "/oembed", {"url": "http://testserver/?actor=russia&theme=nuclear&page=2", "maxwidth": 400, "format": "json"}
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["type"] == "rich" and data["version"] == "1.0" and data["provider_name"] == "Citeline"
@@ -151,7 +153,10 @@ def test_share_panel_offers_downloads_and_snippets_for_the_current_view(client):
         assert f'href="/api/events/?format={export}&amp;actor=russia&amp;theme=nuclear&amp;date_from=2015"' in html
     assert "page=2" not in html.split("share-panel", 1)[1].split("</details>\n</div>", 1)[0]
     snippet = re.search(r'<textarea id="embed-snippet-script"[^>]*>(.*?)</textarea>', html, re.S).group(1)
-    assert "&lt;div data-citeline data-actor=&quot;russia&quot; data-theme=&quot;nuclear&quot; data-date-from=&quot;2015&quot;" in snippet
+    assert (
+        "&lt;div data-citeline data-actor=&quot;russia&quot; data-theme=&quot;nuclear&quot; data-date-from=&quot;2015&quot;"
+        in snippet
+    )
     assert "&lt;script src=&quot;http://testserver/embed.js&quot; async&gt;" in snippet
     iframe = re.search(r'<textarea id="embed-snippet-iframe"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert "http://testserver/embed/timeline/?actor=russia&amp;amp;theme=nuclear&amp;amp;date_from=2015" in iframe
@@ -210,7 +215,16 @@ def test_pages_outside_the_api_do_not_vary_by_origin(client):
         assert "origin" not in vary(response) and "Access-Control-Allow-Origin" not in response, url
 
 
-@pytest.mark.parametrize("url", ["/api/events/", "/api/events/?format=ics&actor=iran", "/api/sources/", "/embed/timeline/?limit=5", "/oembed?url=http://testserver/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/events/",
+        "/api/events/?format=ics&actor=iran",
+        "/api/sources/",
+        "/embed/timeline/?limit=5",
+        "/oembed?url=http://testserver/",
+    ],
+)
 def test_public_responses_are_cacheable_and_answer_304(client, url):
     """Validators and short public caching; a current ETag or Last-Modified gets a 304 with no body."""
     response = client.get(url)

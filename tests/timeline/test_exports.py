@@ -16,12 +16,24 @@ from timeline.models import Event, Period
 
 pytestmark = pytest.mark.django_db
 
-TIMELINEJS_SLIDE_KEYS = {"start_date", "end_date", "text", "media", "group", "display_date", "background", "autolink", "unique_id"}
+TIMELINEJS_SLIDE_KEYS = {
+    "start_date",
+    "end_date",
+    "text",
+    "media",
+    "group",
+    "display_date",
+    "background",
+    "autolink",
+    "unique_id",
+}
 TIMELINEJS_DATE_KEYS = {"year", "month", "day", "hour", "minute", "second", "millisecond", "display_date"}
 
 
 def published(query=""):
-    return list(EventFilter(QueryDict(query), queryset=Event.objects.published()).qs.order_by("date_lower", "date_upper", "title", "pk"))
+    return list(
+        EventFilter(QueryDict(query), queryset=Event.objects.published()).qs.order_by("date_lower", "date_upper", "title", "pk")
+    )
 
 
 @pytest.fixture
@@ -54,7 +66,9 @@ def test_csv_lists_every_filtered_event(client):
 
 def test_exports_are_unpaginated(client):
     """An export holds every matching event, whatever the page size."""
-    rows = list(csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv", "page_size": 2, "page": 3}).content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv", "page_size": 2, "page": 3}).content.decode()))
+    )
     assert len(rows) == 29
 
 
@@ -76,7 +90,10 @@ def test_timelinejs_escapes_every_text_it_hands_over_as_html(client, dated_event
     event.title = "<script>alert(2)</script>"
     event.annotation = "<iframe src=//evil></iframe> *ok*"
     event.save()
-    slides = {slide["unique_id"]: slide for slide in client.get("/api/events/", {"format": "timelinejs", "theme": "zz-export"}).json()["events"]}
+    slides = {
+        slide["unique_id"]: slide
+        for slide in client.get("/api/events/", {"format": "timelinejs", "theme": "zz-export"}).json()["events"]
+    }
     slide = slides["export-day"]
     assert slide["group"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
     assert slide["text"]["headline"] == "&lt;script&gt;alert(2)&lt;/script&gt;"

@@ -43,7 +43,6 @@ def test_feed_query_count_is_small(client):
     assert len(queries) <= 6
 
 
-
 def test_feed_escapes_titles_in_its_html_summary(client):
     """Source titles in the html summary are escaped; the event title is plain text. Nothing in either becomes markup."""
     citation = CitationFactory(event=EventFactory(slug="feed-xss", title='<b>Bold</b> & "quoted"'))

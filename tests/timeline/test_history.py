@@ -29,7 +29,9 @@ def test_an_admin_change_is_recorded_with_its_author_and_diff(client, admin_user
     """Saving an event in the admin records who changed it and which fields changed."""
     event = EventFactory(status=Event.Status.DRAFT, title="Old title")
     client.force_login(admin_user)
-    response = client.post(reverse("admin:timeline_event_change", args=[event.pk]), _form(event, title="New title", date="mid-2015"))
+    response = client.post(
+        reverse("admin:timeline_event_change", args=[event.pk]), _form(event, title="New title", date="mid-2015")
+    )
     assert response.status_code == 302
     latest, previous = event.history.all()[:2]
     assert latest.history_user == admin_user and latest.history_type == "~"

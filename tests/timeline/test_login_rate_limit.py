@@ -73,6 +73,10 @@ def test_failure_limit_comes_from_the_environment():
     """AXES_FAILURE_LIMIT is read from the environment (5 by default)."""
     code = "import django; from django.conf import settings; django.setup(); print(settings.AXES_FAILURE_LIMIT)"
     env = {**production_environment(AXES_FAILURE_LIMIT="8"), "DJANGO_SETTINGS_MODULE": "timeline.settings"}
-    assert subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True).stdout.strip() == "8"
+    assert (
+        subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True).stdout.strip() == "8"
+    )
     env = {**production_environment(), "DJANGO_SETTINGS_MODULE": "timeline.settings"}
-    assert subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True).stdout.strip() == "5"
+    assert (
+        subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=env, capture_output=True, text=True).stdout.strip() == "5"
+    )

@@ -257,4 +257,3 @@ def test_passage_clean_refuses_text_not_matching_the_source(passage, change):
 def test_period_str_shows_its_dates():
     """A period is listed with its name and its dates in words."""
     assert str(PeriodFactory(name="Syrian civil war", date="2011/2019")) == "Syrian civil war (2011–2019)"
-

@@ -50,7 +50,13 @@ TABLE = [
 def test_natural_date_to_edtf_and_bounds(text, edtf, lower, upper, precision, calendar):
     """Each typed date becomes its EDTF, with the bounds and precision it was written at."""
     bounds = date_to_edtf(text)
-    assert (bounds.edtf, bounds.lower, bounds.upper, str(bounds.precision), bounds.calendar) == (edtf, lower, upper, precision, calendar)
+    assert (bounds.edtf, bounds.lower, bounds.upper, str(bounds.precision), bounds.calendar) == (
+        edtf,
+        lower,
+        upper,
+        precision,
+        calendar,
+    )
 
 
 def test_other_languages_go_through_dateparser_without_inventing_a_day():

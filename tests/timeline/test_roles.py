@@ -62,11 +62,25 @@ def test_an_editor_cannot_delete_a_source(client, editor):
 
 def test_an_editor_reaches_events_and_candidates(client, editor):
     """Editors open the event list, the add form and the candidate events."""
-    for name in ("admin:timeline_event_changelist", "admin:timeline_event_add", "admin:sources_datemention_candidates", "admin:sources_source_upload"):
+    for name in (
+        "admin:timeline_event_changelist",
+        "admin:timeline_event_add",
+        "admin:sources_datemention_candidates",
+        "admin:sources_source_upload",
+    ):
         assert client.get(reverse(name)).status_code == 200, name
 
 
-@pytest.mark.parametrize("url", ["/admin/", "/admin/timeline/event/", "/admin/sources/datemention/candidates/", "/admin/sources/source/upload/", "/admin/timeline/event/date-preview/?date=2015"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/timeline/event/",
+        "/admin/sources/datemention/candidates/",
+        "/admin/sources/source/upload/",
+        "/admin/timeline/event/date-preview/?date=2015",
+    ],
+)
 def test_anonymous_users_are_sent_to_the_login_page(client, url):
     """Every admin page and admin view redirects anonymous users to the login page."""
     response = client.get(url)

@@ -36,7 +36,9 @@ def test_widget_keeps_the_policy_but_may_be_framed_by_anyone(client):
 def test_api_docs_widen_the_policy_only_as_far_as_they_must(client):
     """Swagger UI adds data: images; ReDoc a nonce and two hashes for its style elements, data: images and a blob: worker."""
     swagger = policy(client.get("/api/docs/"))
-    assert swagger["img-src"] == ["'self'", "data:"] and swagger["script-src"] == ["'self'"] and swagger["style-src"] == ["'self'"]
+    assert (
+        swagger["img-src"] == ["'self'", "data:"] and swagger["script-src"] == ["'self'"] and swagger["style-src"] == ["'self'"]
+    )
     response = client.get("/api/docs/redoc/")
     redoc = policy(response)
     nonce = re.search(r'data-nonce="([^"]+)"', response.content.decode()).group(1)

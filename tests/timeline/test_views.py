@@ -155,7 +155,13 @@ def test_decades_and_overview(client):
     """The decade facet counts events per decade, and the overview strip links each year to its filter."""
     response = client.get("/")
     decades = {decade["decade"]: decade["count"] for decade in response.context["decades"]}
-    assert decades[2010] == Event.objects.published().between(datetime.date(2010, 1, 1), datetime.date(2019, 12, 31)).filter(date_lower__year__gte=2010).count()
+    assert (
+        decades[2010]
+        == Event.objects.published()
+        .between(datetime.date(2010, 1, 1), datetime.date(2019, 12, 31))
+        .filter(date_lower__year__gte=2010)
+        .count()
+    )
     page = response.content.decode()
     assert '<svg class="overview-chart"' in page
     assert 'href="?date_from=2015&amp;date_to=2015"' in page
@@ -204,7 +210,7 @@ def test_drafts_are_invisible_to_readers(client):
 def test_annotation_markdown_is_sanitised(client):
     """Editors' Markdown renders, but script, event handlers and javascript: links never reach readers."""
     event = CitationFactory(
-        event__annotation='**Bold** <script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3))'
+        event__annotation="**Bold** <script>alert(1)</script> <img src=x onerror=alert(2)> [link](javascript:alert(3))"
     ).event
     page = client.get(event.get_absolute_url()).content.decode()
     assert "<strong>Bold</strong>" in page
@@ -235,7 +241,7 @@ def test_event_page_quotes_in_passages_with_neighbours_and_citation(client):
 
 
 def test_event_page_spells_out_approximate_and_interval_dates(client):
-    """"c. 2007" says it is approximate; an interval says it is a span."""
+    """ "c. 2007" says it is approximate; an interval says it is a span."""
     approximate = CitationFactory(event__date="2007~").event
     span = CitationFactory(event__date="2011/2019").event
     assert "approximate" in client.get(approximate.get_absolute_url()).content.decode()
@@ -275,9 +281,14 @@ def test_source_page_anchors_passages_and_renders_persian_right_to_left(client):
 
 def test_source_page_marks_quotes_in_place_with_back_links(client):
     """Each cited quote is wrapped in <mark> inside its passage, the rest escaped, with a link back to the event."""
-    citation = CitationFactory(passage=SourceFactory(text="Head\n\nA <b>bold</b> claim: they signed a treaty & more.").passages.get(ordinal=3))
+    citation = CitationFactory(
+        passage=SourceFactory(text="Head\n\nA <b>bold</b> claim: they signed a treaty & more.").passages.get(ordinal=3)
+    )
     page = client.get(citation.passage.source.get_absolute_url()).content.decode()
-    assert f'A &lt;b&gt;bold&lt;/b&gt; claim: they <mark id="q-{citation.pk}" class="quote-mark quote-mark--supports">signed a treaty</mark> &amp; more.' in page
+    assert (
+        f'A &lt;b&gt;bold&lt;/b&gt; claim: they <mark id="q-{citation.pk}" class="quote-mark quote-mark--supports">signed a treaty</mark> &amp; more.'
+        in page
+    )
     assert f'href="{citation.event.get_absolute_url()}#c-{citation.pk}"' in page
 
 
@@ -299,7 +310,7 @@ def test_source_page_hides_boilerplate_until_asked(client):
 
 
 def test_source_page_offers_citation_formats(client):
-    """"Cite this source" gives Chicago, APA, BibTeX and CSL-JSON."""
+    """ "Cite this source" gives Chicago, APA, BibTeX and CSL-JSON."""
     page = client.get(reverse("timeline:source_detail", args=["baghai-unlikely-alliance"])).content.decode()
     assert "Baghai, Christian." in page and "Baghai, C. (2023, July 16)." in page
     assert "@misc{baghai2023" in page and "&quot;post-weblog&quot;" in page
@@ -339,7 +350,18 @@ def _many_events(count):
 
 READER_URLS = [
     ("/", {}),
-    ("/", {"actor": ["russia", "bulk-actor"], "theme": "bulk-theme", "source": "bulk-source", "q": "treaty", "date_from": "2000", "date_to": "July 2022", "turning_point": "true"}),
+    (
+        "/",
+        {
+            "actor": ["russia", "bulk-actor"],
+            "theme": "bulk-theme",
+            "source": "bulk-source",
+            "q": "treaty",
+            "date_from": "2000",
+            "date_to": "July 2022",
+            "turning_point": "true",
+        },
+    ),
     ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}),
     ("/", {"page": 2}),
 ]

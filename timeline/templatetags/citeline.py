@@ -20,7 +20,13 @@ def markdown(text):
     """Markdown to HTML, sanitised with nh3: editors' annotations can never inject script or style."""
     html = markdown_lib.markdown(text or "", extensions=["smarty"], output_format="html")
     return mark_safe(
-        nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href", "title"}}, url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes={"a": {"href", "title"}},
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer nofollow",
+        )
     )
 
 

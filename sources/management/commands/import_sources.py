@@ -59,9 +59,11 @@ class Command(BaseCommand):
             totals = ", ".join(f"{citations[outcome]} {outcome}" for outcome in ("kept", "moved", "updated", "orphaned"))
             self.stdout.write(f"citations: {totals}; none deleted.")
             if citations["updated"] or citations["orphaned"]:
-                self.stdout.write(self.style.WARNING(
-                    "Review the updated and orphaned citations in the admin (Citations, filter “needs review”)."
-                ))
+                self.stdout.write(
+                    self.style.WARNING(
+                        "Review the updated and orphaned citations in the admin (Citations, filter “needs review”)."
+                    )
+                )
 
     def _entries(self, paths, manifest):
         listed = manifest_load(manifest) if manifest else []
@@ -72,7 +74,9 @@ class Command(BaseCommand):
         for raw_path in paths:
             path = Path(raw_path).resolve()
             if path.is_dir():
-                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES - {""})
+                files = sorted(
+                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES - {""}
+                )
                 entries.extend(by_path.get(file, ManifestEntry(path=file)) for file in files)
             elif path.is_file():
                 entries.append(by_path.get(path, ManifestEntry(path=path)))

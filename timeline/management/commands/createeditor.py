@@ -22,7 +22,13 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
         parser.add_argument("--password", help=f"Visible in the shell history; prefer the prompt or {PASSWORD_VARIABLE}.")
-        parser.add_argument("--no-input", "--noinput", action="store_false", dest="interactive", help=f"Do not prompt; take the password from {PASSWORD_VARIABLE}.")
+        parser.add_argument(
+            "--no-input",
+            "--noinput",
+            action="store_false",
+            dest="interactive",
+            help=f"Do not prompt; take the password from {PASSWORD_VARIABLE}.",
+        )
 
     def handle(self, *args, username, email, password, interactive, **options):
         User = get_user_model()
@@ -53,7 +59,9 @@ class Command(BaseCommand):
             try:
                 user.full_clean(exclude=["password"] if not password else None)
             except ValidationError as exc:
-                raise CommandError("; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())) from None
+                raise CommandError(
+                    "; ".join(f"{name}: {' '.join(messages)}" for name, messages in exc.message_dict.items())
+                ) from None
             user.save()
             user.groups.add(group)
         verb = "Created" if created else "Updated"
