@@ -54,7 +54,7 @@ def main():
         print(f"warning: the widget shows {events} events, not 20 (load the demo: uv run manage.py demo --no-serve)")
     referenced = re.findall(rb'<(?:link|script|img|iframe)[^>]+(?:href|src)="([^"]+)"', page)
     sizes = {"embed.js": script, f"widget page ({events} events)": page}
-    for url in referenced:  # nothing today: CSS and the resize script are inline
+    for url in referenced:  # the widget's style sheet and its resize script
         sizes[url.decode()] = fetch(url.decode())
     total = 0
     print(f"{'response':34} {'bytes':>8} {'gzipped':>8}")

@@ -28,6 +28,23 @@ class Direction(models.TextChoices):
     RTL = "rtl", "right to left"
 
 
+def validate_authors(value):
+    """Authors are a list of names, each a non-empty string: what citations, BibTeX and CSL-JSON expect."""
+    example = 'e.g. ["Ada Lovelace", "Charles Babbage"]'
+    if not isinstance(value, list):
+        raise ValidationError(
+            "Give the authors as a list of names, %(example)s, not %(kind)s.",
+            code="authors_not_a_list", params={"example": example, "kind": type(value).__name__},
+        )  # fmt: skip
+    for number, name in enumerate(value, start=1):
+        if not isinstance(name, str) or not name.strip():
+            raise ValidationError(
+                "Author %(number)s is %(found)s; each author is a name (a non-empty string), %(example)s.",
+                code="author_not_a_name",
+                params={"number": number, "found": "empty" if isinstance(name, str) else repr(name), "example": example},
+            )  # fmt: skip
+
+
 class SourceQuerySet(models.QuerySet):
     def with_passage_counts(self):
         return self.annotate(passage_count=models.Count("passages"))
@@ -38,7 +55,9 @@ class Source(models.Model):
 
     slug = models.SlugField(max_length=120, unique=True, help_text="Identifies the source across re-imports.")
     title = models.CharField(max_length=500)
-    authors = models.JSONField(default=list, blank=True, help_text="Author names, in the order the document gives them.")
+    authors = models.JSONField(
+        default=list, blank=True, validators=[validate_authors], help_text="Author names, in the order the document gives them."
+    )
     container = models.CharField(max_length=300, blank=True, help_text="Journal, site or book the document appeared in.")
     source_type = models.CharField(max_length=30, choices=SourceType, default=SourceType.WEB_PAGE)
     issued = models.CharField(

@@ -12,6 +12,8 @@ TEST_ENVIRONMENT = {
     "ALLOWED_HOSTS": "testserver,localhost,127.0.0.1",
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
+    # The suite's own servers (gunicorn, manage.py demo) speak plain http.
+    "SECURE_SSL_REDIRECT": "0",
 }
 for name, value in TEST_ENVIRONMENT.items():
     os.environ.setdefault(name, value)

@@ -75,3 +75,66 @@ def test_misspelt_boolean_is_refused():
     result = run_settings(DEBUG="maybe")
     assert result.returncode != 0
     assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def production_environment(**environ):
+    """The suite's environment without its settings, plus what an operator sets in production."""
+    from tests.settings import TEST_ENVIRONMENT
+
+    # DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for Playwright, and the deploy check rightly refuses it.
+    ours = set(TEST_ENVIRONMENT) | {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "CSRF_TRUSTED_ORIGINS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in ours and not key.startswith(("SECURE_", "AXES_"))}
+    return {
+        **env,
+        "DEBUG": "0",
+        "SECRET_KEY": "k7Vq-" + "x9Lm2pR4tW8zB3nD6fH1jK5s" * 3,
+        "ALLOWED_HOSTS": "citeline.example.org",
+        **environ,
+    }
+
+
+def test_deploy_check_passes_with_production_settings():
+    """`check --deploy --fail-level WARNING` passes with only DEBUG=0, SECRET_KEY and ALLOWED_HOSTS set."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=BASE_DIR, env=production_environment(), capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+PRINT_SECURITY = (
+    "import django, json; from django.conf import settings; django.setup(); "
+    "print(json.dumps({name: getattr(settings, name, None) for name in ('SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
+    "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SECURE_HSTS_PRELOAD', 'SECURE_PROXY_SSL_HEADER', 'SESSION_COOKIE_SECURE', "
+    "'CSRF_COOKIE_SECURE')}))"
+)
+
+
+def security_settings(**environ):
+    env = {**production_environment(**environ), "DJANGO_SETTINGS_MODULE": "timeline.settings"}
+    result = subprocess.run([sys.executable, "-c", PRINT_SECURITY], cwd=BASE_DIR, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_production_is_https_only_by_default():
+    """Production redirects to HTTPS, sends HSTS for a year (subdomains, no preload), secure cookies, trusts no proxy header."""
+    values = security_settings()
+    assert values["SECURE_SSL_REDIRECT"] is True
+    assert values["SECURE_HSTS_SECONDS"] == 31536000
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True and values["SECURE_HSTS_PRELOAD"] is False
+    assert values["SESSION_COOKIE_SECURE"] is True and values["CSRF_COOKIE_SECURE"] is True
+    assert values["SECURE_PROXY_SSL_HEADER"] is None
+
+
+def test_https_settings_come_from_the_environment():
+    """HSTS, its subdomains and preload, the redirect and the proxy header are each set from the environment."""
+    values = security_settings(
+        SECURE_HSTS_SECONDS="3600", SECURE_HSTS_INCLUDE_SUBDOMAINS="0", SECURE_HSTS_PRELOAD="1",
+        SECURE_SSL_REDIRECT="0", PROXY_SETS_X_FORWARDED_PROTO="1",
+    )  # fmt: skip
+    assert values["SECURE_HSTS_SECONDS"] == 3600
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False and values["SECURE_HSTS_PRELOAD"] is True
+    assert values["SECURE_SSL_REDIRECT"] is False
+    assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import admin as sources_admin
@@ -161,14 +161,14 @@ class EventAdmin(SimpleHistoryAdmin):
         )  # fmt: skip
 
     @staticmethod
-    @require_GET
+    @require_safe
     def date_preview(request):
         """What a typed date means, before saving: EDTF, the words readers see, its bounds and precision (htmx)."""
         text = request.GET.get("date", "").strip()
         return HttpResponse(EventAdmin.date_preview_html(text) if text else "")
 
     @staticmethod
-    @require_GET
+    @require_safe
     def passage_text(request):
         """A passage's text for the quote picker (htmx)."""
         passage_id = request.GET.get("passage", "")

@@ -90,7 +90,14 @@ def source_csl_json(source):
 
 
 def _bibtex_escape(text):
-    return re.sub(r"([&%$#_{}])", r"\\\1", text)
+    # One pass, so that the braces of \textbackslash{} are not escaped again: a stray \ or brace can
+    # neither start a command nor close the field early.
+    return re.sub(r"[&%$#_{}\\]", lambda match: r"\textbackslash{}" if match.group() == "\\" else "\\" + match.group(), text)
+
+
+def _bibtex_url(url):
+    """A URL fit for a braced BibTeX field: braces, backslashes and white space percent-encoded (the same address)."""
+    return re.sub(r"[{}\\\s]", lambda match: "%{:02X}".format(ord(match.group())), url)
 
 
 def _bibtex_key(source):
@@ -118,11 +125,11 @@ def source_bibtex(source):
     if month:
         fields.append(("month", BIBTEX_MONTHS[month - 1]))
     if source.url:
-        fields.append(("url", source.url))
+        fields.append(("url", _bibtex_url(source.url)))
     if source.accessed:
         fields.append(("urldate", source.accessed.isoformat()))
     if source.language:
-        fields.append(("langid", source.language))
+        fields.append(("langid", _bibtex_escape(source.language)))
     lines = [f"@{entry_type}{{{_bibtex_key(source)},"]
     for name, value in fields:
         # Months are BibTeX macros (jan, feb…), written bare; everything else is braced.

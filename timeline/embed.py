@@ -12,6 +12,7 @@ import os
 from functools import cache
 from urllib.parse import urlsplit
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse, QueryDict
@@ -19,7 +20,7 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from timeline.caching import cache_headers, cache_validators, not_modified
 from timeline.exports import timeline_title
@@ -29,11 +30,13 @@ from timeline.sharing import embed_options, url_with_query, widget_query
 
 OEMBED_DEFAULT_SIZE = (600, 600)
 EMBED_SCRIPT = "citeline/embed.js"
-FRAME_ANY_ORIGIN = "frame-ancestors *"
+# The widget may be framed by any site; every other page by none (settings.CONTENT_SECURITY_POLICY).
+FRAME_ANY_ORIGIN = {"frame-ancestors": ["*"]}
 
 
 @xframe_options_exempt
-@require_GET
+@csp_replace(FRAME_ANY_ORIGIN)
+@require_safe
 def embed_timeline(request):
     """The widget: the filtered events, compact, self-contained, framable by any site."""
     etag, last_modified = cache_validators(request)
@@ -56,7 +59,6 @@ def embed_timeline(request):
             "site_url": request.build_absolute_uri(url_with_query(reverse("timeline:index"), query)),
         }
         response = render(request, "embed/timeline.html", context)
-    response.headers["Content-Security-Policy"] = FRAME_ANY_ORIGIN
     return cache_headers(response, etag=etag, last_modified=last_modified)
 
 
@@ -66,7 +68,7 @@ def _script(path, mtime):
     return content, '"' + hashlib.sha256(content).hexdigest()[:32] + '"'
 
 
-@require_GET
+@require_safe
 def embed_script(request):
     """/embed.js, served at a stable address from the static file, with validators and caching headers."""
     path = finders.find(EMBED_SCRIPT)
@@ -94,7 +96,7 @@ def _positive(value):
     return number if number > 0 else None
 
 
-@require_GET
+@require_safe
 def oembed(request):
     """oEmbed 1.0 (JSON, type rich) for URLs of the timeline page or the widget on this site."""
     if request.GET.get("format", "json") != "json":

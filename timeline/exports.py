@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from rest_framework.renderers import BaseRenderer
@@ -28,8 +28,8 @@ CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",
     "actors", "themes", "annotation", "url", "citations", "sources", "quotes",
 ]  # fmt: skip
-# Cells a spreadsheet would run as a formula are prefixed with an apostrophe (CSV injection).
-CSV_FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
+# Cells a spreadsheet would run as a formula are prefixed with an apostrophe (CSV injection, as OWASP advises).
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def timeline_title():
@@ -172,7 +172,7 @@ def events_timelinejs(export):
         start, end = _timelinejs_dates(event)
         slide = {
             "start_date": start,
-            "display_date": event.date_display,
+            "display_date": escape(event.date_display),
             "unique_id": event.slug,
             "text": {"headline": str(format_html("{}", event.title)), "text": str(_timelinejs_text(export, event))},
         }
@@ -180,7 +180,7 @@ def events_timelinejs(export):
             slide["end_date"] = end
         themes = list(event.themes.all())
         if themes:
-            slide["group"] = themes[0].name
+            slide["group"] = escape(themes[0].name)  # TimelineJS shows group and display_date as HTML
         events.append(slide)
     eras = []
     for period in export.periods:

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from timeline.filters import EventFilter
 from timeline.markdown import markdown_html
@@ -35,7 +36,7 @@ class EventFeed(Feed):
 
     def item_description(self, event):
         sources = ", ".join(dict.fromkeys(citation.passage.source.title for citation in event.citations.all()))
-        return str(markdown_html(event.annotation)) + (f"<p>Evidence from: {sources}</p>" if sources else "")
+        return str(markdown_html(event.annotation)) + (str(format_html("<p>Evidence from: {}</p>", sources)) if sources else "")
 
     def item_pubdate(self, event):
         return event.published_at or event.created_at

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -21,6 +22,16 @@ def env_bool(name, default=False):
     if value.strip().lower() in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name}={value!r} is not a boolean: set it to 1/true/yes/on or 0/false/no/off.")
+
+
+def env_int(name, default):
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a whole number: set it to digits only, e.g. {name}={default}.")
 
 
 def env_list(name, default=()):
@@ -66,6 +77,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "csp",
+    "corsheaders",
+    "axes",
     "sources",
     "timeline",
 ]
@@ -73,17 +87,29 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # CORS of the read API (see timeline/middleware.py): before anything that may answer (CommonMiddleware's
+    # redirects), as django-cors-headers asks, and before sessions, which a preflight never needs.
+    "timeline.middleware.ReadOnlyCorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Frame and CORS policy of the embed widgets and the read API (see timeline/middleware.py).
-    "timeline.middleware.FramePolicyMiddleware",
-    "timeline.middleware.ReadOnlyCorsMiddleware",
+    # What a page may load and who may frame it (CONTENT_SECURITY_POLICY below), which browser features it may use.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes counts failed sign-ins; its backend comes first and refuses a locked-out one before
+# any password is checked. It needs the request: Django's admin login passes it to authenticate().
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "timeline.urls"
@@ -146,13 +172,88 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_MANIFEST_STRICT = False
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Links to other sites (a source's URL) tell them nothing of what the reader was reading here; our own
+# pages still see where a reader came from.
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts, styles, images, fonts, requests and frames from this site only, and no inline script or
+# style anywhere (they live in static/). No site may frame a page but the embed widget, which
+# replaces frame-ancestors (timeline/embed.py). The API docs pages add what Swagger UI and ReDoc
+# need (timeline/api_docs.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# No page needs the camera, the microphone, the reader's location or any other device; the share
+# panel's copy button needs clipboard-write, which stays at its default (this site only).
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "hid", "idle-detection", "magnetometer", "microphone", "midi", "payment",
+        "publickey-credentials-get", "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
+    # Production is HTTPS only: `manage.py check --deploy --fail-level WARNING` passes with nothing but
+    # DEBUG=0, SECRET_KEY and ALLOWED_HOSTS set. Each protection can be turned off from the environment
+    # (plain http in docker-compose on localhost, a proxy that redirects and sends HSTS itself).
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Preloading asks browsers to hard-code HTTPS for the whole registrable domain, which only its owner
+    # can decide and which takes months to undo: off unless asked for.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+    # A protection is off only when the environment says so (preload: unless it says so); then Django's
+    # deploy check would warn about a choice already made.
+    deploy_warnings = {
+        "SECURE_SSL_REDIRECT": "security.W008",
+        "SECURE_HSTS_SECONDS": "security.W004",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "security.W005",
+        "SECURE_HSTS_PRELOAD": "security.W021",
+    }
+    SILENCED_SYSTEM_CHECKS = [check for setting, check in deploy_warnings.items() if not globals()[setting]]
+# Only behind a proxy that terminates TLS and always sets X-Forwarded-Proto: anywhere else a client could
+# send the header itself and pass a plain-http request off as secure.
+if env_bool("PROXY_SETS_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in rate limiting (django-axes): after AXES_FAILURE_LIMIT failed passwords in a row for one user
+# name from one address, that pair is locked out until staff reset it (Admin › Axes › Access attempts,
+# or `manage.py axes_reset_username NAME`). Locking by the pair, not the name alone, keeps a stranger
+# from locking an editor out; a success clears the count. The API's token and session authentication
+# never take a password, so they are not counted.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = None
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+
+# Any origin may read the API and oEmbed, never with credentials (so `Access-Control-Allow-Origin: *`);
+# timeline.middleware.ReadOnlyCorsMiddleware leaves writes out.
+CORS_URLS_REGEX = r"^/(api/|oembed$)"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "accept-language", "authorization", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["Content-Disposition", "ETag", "Last-Modified", "Link"]
+CORS_PREFLIGHT_MAX_AGE = 86400
 
 REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+from django.views.decorators.http import require_safe
 
 from timeline import embed, views
 from timeline.caching import public_for_readers
@@ -15,7 +16,8 @@ timeline_patterns = [
     path("sources/", views.source_list, name="source_list"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
     path("sources/<slug:slug>/p/<int:ordinal>/", views.passage_detail, name="passage_detail"),
-    path("feed/", public_for_readers(EventFeed()), name="feed"),
+    # Feed and sitemap views answer any method; readers only ever need GET and HEAD.
+    path("feed/", require_safe(public_for_readers(EventFeed())), name="feed"),
 ]
 
 urlpatterns = [
@@ -25,6 +27,6 @@ urlpatterns = [
     path("embed/timeline/", embed.embed_timeline, name="embed_timeline"),
     path("embed.js", embed.embed_script, name="embed_script"),
     path("oembed", embed.oembed, name="oembed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]

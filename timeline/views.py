@@ -11,7 +11,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from sources.models import Passage, PassageRole, Source
@@ -51,7 +51,7 @@ def _page_number(request):
 
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def timeline_index(request):
     """
     The timeline: filters, facet counts, the overview strip and one page of events. htmx gets
@@ -96,7 +96,7 @@ def timeline_index(request):
 
 @vary_on_headers("HX-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def event_detail(request, slug):
     """One event with every citation's quote in its passage, its date spelled out, and how to cite it."""
     event = get_object_or_404(
@@ -113,7 +113,7 @@ def event_detail(request, slug):
 
 @vary_on_headers("HX-Request")
 @public_for_readers
-@require_GET
+@require_safe
 def passage_detail(request, slug, ordinal):
     """
     One passage of a source with its cited quotes marked and links to its neighbours. htmx gets the
@@ -134,7 +134,7 @@ def passage_detail(request, slug, ordinal):
 
 
 @public_for_readers
-@require_GET
+@require_safe
 def source_list(request):
     published = Q(passages__citations__event__status=Event.Status.PUBLISHED)
     sources = (
@@ -144,7 +144,7 @@ def source_list(request):
 
 
 @public_for_readers
-@require_GET
+@require_safe
 def source_detail(request, slug):
     """A source: its metadata, how to cite it, and its passages with the cited quotes marked in place."""
     source = get_object_or_404(Source.objects.defer("text"), slug=slug)
@@ -161,7 +161,7 @@ def source_detail(request, slug):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """200 when the database answers, 503 otherwise: for load balancers and docker healthchecks."""
     try:

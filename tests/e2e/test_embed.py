@@ -107,5 +107,5 @@ def test_api_docs_load_offline(page, live_url):
     page.wait_for_selector(".swagger-ui .opblock-tag", timeout=20_000)
     assert page.locator(".swagger-ui").inner_text().count("/api/events/") >= 1
     page.goto(f"{live_url}/api/docs/redoc/")
-    page.wait_for_function("document.body.innerText.includes('List events')", timeout=20_000)
+    page.locator("h2", has_text="List events").first.wait_for(timeout=20_000)
     assert not blocked

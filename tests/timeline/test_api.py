@@ -242,6 +242,17 @@ def test_source_metadata(api):
     assert "text" not in body
 
 
+@pytest.mark.parametrize("authors", [[1, 2], [None], [["x"]], {"a": 1}, "Christian Baghai", [""]])
+def test_source_authors_must_be_a_list_of_names(api, authors):
+    """PATCH with authors that are not a list of names is a 400 naming the field, and changes nothing."""
+    api.force_authenticate(make_user("librarian", "view_source", "change_source"))
+    response = api.patch("/api/sources/baghai-unlikely-alliance/", {"authors": authors}, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["authors"]
+    assert api.get("/api/sources/baghai-unlikely-alliance/").json()["authors"] == ["Christian Baghai"]
+    assert api.patch("/api/sources/baghai-unlikely-alliance/", {"authors": ["C. Baghai"]}, format="json").status_code == 200
+
+
 def test_sources_cannot_be_created_through_the_api(api):
     """Sources come from the importer: POST is not offered."""
     api.force_authenticate(UserFactory(username="root", superuser=True))

@@ -121,6 +121,19 @@ def test_import_is_atomic_when_an_object_is_invalid():
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("authors", [[1, 2], [None], [["x"]], {"a": 1}, "Christian Baghai"])
+def test_import_refuses_authors_that_are_not_names(authors):
+    """A source whose authors are not a list of names is refused, naming the source and the field; nothing is written."""
+    data = timeline_export()
+    data["sources"][0]["authors"] = authors
+    before = snapshot()
+    with pytest.raises(
+        BackupError, match=rf"source {data['sources'][0]['slug']}: authors: .*(list of names|each author is a name)"
+    ):
+        timeline_import(data=data, replace=True)
+    assert snapshot() == before
+
+
 def test_import_refuses_unknown_fields():
     """A field this Citeline does not know is refused rather than dropped."""
     data = timeline_export()

@@ -71,3 +71,16 @@ def test_text_fragment_long_quotes_use_start_and_end():
     """A long quote is linked by its first and last four words (textStart,textEnd)."""
     url = text_fragment_url("https://example.org/", "one two three four five six seven eight nine ten")
     assert url == "https://example.org/#:~:text=one%20two%20three%20four,seven%20eight%20nine%20ten"
+
+
+def test_bibtex_escapes_backslashes_and_braces_and_keeps_urls_inside_their_field():
+    """A backslash or an unbalanced brace cannot start a command or close a field; a URL cannot end its field early."""
+    entry = source_bibtex(make_source(
+        title=r"\input{/etc/passwd} a}b{", container="C\\D", url="https://example.org/a}b{c\\d e?q=1%20#f",
+    ))  # fmt: skip
+    assert r"title = {{\textbackslash{}input\{/etc/passwd\} a\}b\{}}," in entry
+    assert r"howpublished = {C\textbackslash{}D}," in entry
+    assert "  url = {https://example.org/a%7Db%7Bc%5Cd%20e?q=1%20#f}," in entry
+    for line in entry.splitlines()[1:-1]:  # every field's braces balance once escapes are set aside
+        value = line.replace(r"\{", "").replace(r"\}", "").replace(r"\textbackslash{}", "")
+        assert value.count("{") == value.count("}"), line

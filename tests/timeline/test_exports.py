@@ -72,11 +72,33 @@ def test_exports_are_unpaginated(client):
     assert len(rows) == 29
 
 
-def test_csv_cells_cannot_run_as_formulas(client):
-    """A title starting with = is written with a leading apostrophe."""
-    CitationFactory(event=EventFactory(slug="formula", title="=HYPERLINK(1)"))
+@pytest.mark.parametrize("title", ["=HYPERLINK(1)", "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1"])
+def test_csv_cells_cannot_run_as_formulas(client, title):
+    """A cell starting with = + - @, a tab or a carriage return is written with a leading apostrophe (OWASP)."""
+    CitationFactory(event=EventFactory(slug="formula", title=title, annotation=title))
     rows = list(csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv"}).content.decode())))
-    assert {row["title"] for row in rows if row["slug"] == "formula"} == {"'=HYPERLINK(1)"}
+    row = next(row for row in rows if row["slug"] == "formula")
+    assert row["title"] == row["annotation"] == "'" + title
+
+
+def test_timelinejs_escapes_every_text_it_hands_over_as_html(client, dated_events):
+    """TimelineJS shows headline, text, display_date and group as HTML: a theme name or a title cannot inject markup."""
+    theme = dated_events["day"].themes.get()
+    theme.name = '<img src=x onerror="alert(1)">'
+    theme.save()
+    event = dated_events["day"]
+    event.title = "<script>alert(2)</script>"
+    event.annotation = "<iframe src=//evil></iframe> *ok*"
+    event.save()
+    slides = {
+        slide["unique_id"]: slide
+        for slide in client.get("/api/events/", {"format": "timelinejs", "theme": "zz-export"}).json()["events"]
+    }
+    slide = slides["export-day"]
+    assert slide["group"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert slide["text"]["headline"] == "&lt;script&gt;alert(2)&lt;/script&gt;"
+    assert "<iframe" not in slide["text"]["text"] and "<em>ok</em>" in slide["text"]["text"]
+    assert all("<" not in slide["display_date"] for slide in slides.values())
 
 
 def test_icalendar_all_day_events_span_their_precision(client, dated_events):

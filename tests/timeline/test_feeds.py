@@ -1,10 +1,15 @@
 """The Atom feed of published events."""
 
+from xml.etree import ElementTree
+
 import pytest
 
+from tests.factories import CitationFactory, EventFactory
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_feed_is_atom_with_published_events_only(client):
@@ -33,3 +38,18 @@ def test_feed_query_count_is_small(client, django_assert_num_queries):
     """The feed costs a fixed handful of queries."""
     with django_assert_num_queries(4):
         client.get("/feed/")
+
+
+def test_feed_escapes_titles_in_its_html_summary(client):
+    """Source titles in the html summary are escaped; the event title is plain text. Nothing in either becomes markup."""
+    citation = CitationFactory(event=EventFactory(slug="feed-xss", title='<b>Bold</b> & "quoted"'))
+    source = citation.passage.source
+    source.title = '<img src=x onerror="alert(1)">Evil & co'
+    source.save()
+    feed = ElementTree.fromstring(client.get("/feed/").content)
+    entry = next(entry for entry in feed.iter(f"{ATOM}entry") if "feed-xss" in entry.find(f"{ATOM}id").text)
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "<p>Evidence from: &lt;img src=x onerror=&quot;alert(1)&quot;&gt;Evil &amp; co</p>" in summary.text
+    assert "<img" not in summary.text
+    assert entry.find(f"{ATOM}title").text == '2015: <b>Bold</b> & "quoted"'  # type text: shown as written

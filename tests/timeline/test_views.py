@@ -434,3 +434,25 @@ def test_reader_pages_are_cacheable_for_anonymous_readers_and_private_for_editor
     client.force_login(UserFactory(username="reader-editor", is_staff=True))
     response = client.get(path)
     assert "private" in response["Cache-Control"]
+
+
+def test_event_meta_description_is_escaped_plain_text(client):
+    """A quote in the annotation (here inside a code span, which keeps it straight) cannot end the description attribute."""
+    from html.parser import HTMLParser
+
+    from tests.factories import CitationFactory, EventFactory
+
+    annotation = 'Tom & Jerry: `" onfocus="alert(1)" autofocus x="` and <b>bold</b> &quot;words&quot;'
+    CitationFactory(event=EventFactory(slug="meta-xss", title='A "title"', annotation=annotation))
+    html = client.get("/events/meta-xss/").content.decode()
+
+    metas = []
+
+    class Metas(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "meta" and dict(attrs).get("name") == "description":
+                metas.append(dict(attrs))
+
+    Metas().feed(html)
+    assert len(metas) == 1 and set(metas[0]) == {"name", "content"}
+    assert metas[0]["content"] == '2015: A "title". Tom & Jerry: " onfocus="alert(1)" autofocus x=" and bold "words"'

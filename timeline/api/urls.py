@@ -1,10 +1,11 @@
 """URLs of the REST API (/api/) and of its OpenAPI schema and documentation, served offline."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from timeline.api import views as api
+from timeline.api.docs import RedocView, SwaggerView
 
 router = DefaultRouter()
 router.register("events", api.EventViewSet, basename="event")
@@ -16,7 +17,7 @@ router.register("periods", api.PeriodViewSet, basename="period")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]

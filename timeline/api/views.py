@@ -126,7 +126,7 @@ class SourceViewSet(SlugResourceViewSet):
 
     @extend_schema(summary="A source's passages, in order", responses=PassageSerializer(many=True))
     @action(detail=True, serializer_class=PassageSerializer, filter_backends=[], pagination_class=Pagination)
-    def passages(self, request, slug=None):
+    def passages(self, request, slug=None, format=None):
         source = self.get_object()
         page = self.paginate_queryset(source.passages.select_related("source").order_by("ordinal", "pk"))
         return self.get_paginated_response(PassageSerializer(page, many=True, context=self.get_serializer_context()).data)

@@ -1,9 +1,10 @@
 """Template filters and tags of the reader's pages: Markdown, search snippets, marked quotes, dates in words."""
 
 import datetime
+from html import unescape
 
 from django import template
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
 from sources.dates import edtf_display
@@ -18,6 +19,16 @@ register = template.Library()
 def markdown(text):
     """Markdown to sanitised HTML (timeline.markdown)."""
     return markdown_html(text)
+
+
+@register.filter
+def plain_text(text):
+    """
+    An annotation as plain text, for attributes such as <meta name="description">: Markdown rendered,
+    tags dropped, entities decoded. Not marked safe (unlike |striptags on safe HTML), so the template
+    escapes it: a quote in the annotation cannot end the attribute.
+    """
+    return unescape(strip_tags(markdown(text)))
 
 
 @register.filter

@@ -1,0 +1,2 @@
+// The embedded widget (/embed/timeline/) tells the page that frames it its height, so embed.js can fit the iframe.
+(function(){var p=parent;if(p===window)return;var h=0;function s(){var n=Math.ceil(document.documentElement.getBoundingClientRect().height);if(n!==h){h=n;p.postMessage({citeline:"height",height:n},"*")}}addEventListener("load",s);if(window.ResizeObserver)new ResizeObserver(s).observe(document.documentElement);s()})();
