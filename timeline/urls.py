@@ -25,6 +25,6 @@ urlpatterns = [
     path("embed/timeline/", embed.embed_timeline, name="embed_timeline"),
     path("embed.js", embed.embed_script, name="embed_script"),
     path("oembed", embed.oembed, name="oembed"),
-    path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path("sitemap.xml", public_for_readers(sitemap), {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]

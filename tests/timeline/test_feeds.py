@@ -32,7 +32,7 @@ def test_feed_ignores_an_unreadable_date(client):
 
 
 def test_feed_query_count_is_small(client):
-    """The feed costs a fixed handful of queries."""
+    """The feed costs a fixed handful of queries: the content version (its validators), then 4 for the events."""
     with CaptureQueriesContext(connection) as queries:
         client.get("/feed/")
-    assert len(queries) <= 6
+    assert len(queries) <= 5

@@ -369,18 +369,24 @@ READER_URLS = [
 
 @pytest.mark.parametrize("url,data", READER_URLS)
 def test_timeline_query_count_is_constant(client, url, data):
-    """`/`, with and without filters, costs the same handful of queries (≤ 10) with 20 or 2,000 more events."""
+    """
+    `/`, with and without filters, costs the same handful of queries (≤ 9) with 20 or 2,000 more events:
+    7 or 8 for the page, and one for the content version behind its ETag and Last-Modified.
+    """
     _many_events(20)
     with CaptureQueriesContext(connection) as small:
         assert client.get(url, data).status_code == 200
     _many_events(2000)
     with CaptureQueriesContext(connection) as large:
         assert client.get(url, data).status_code == 200
-    assert len(large) == len(small) <= 10, [query["sql"][:120] for query in large]
+    assert len(large) == len(small) <= 9, [query["sql"][:120] for query in large]
 
 
 def test_event_and_source_pages_query_counts_are_constant(client):
-    """An event page and a source page cost the same few queries however many events cite the source."""
+    """
+    An event page (8 queries) and a source page (4) cost the same few queries however many events cite
+    the source; one of them reads the content version behind the validators.
+    """
     _many_events(20)
     event = Event.objects.get(slug="bulk-3")
     source_url = reverse("timeline:source_detail", args=["bulk-source"])
@@ -394,8 +400,8 @@ def test_event_and_source_pages_query_counts_are_constant(client):
         assert client.get(event.get_absolute_url()).status_code == 200
     with CaptureQueriesContext(connection) as source_large:
         assert client.get(source_url).status_code == 200
-    assert len(event_large) == len(event_small) <= 10
-    assert len(source_large) == len(source_small) <= 10
+    assert len(event_large) == len(event_small) <= 8
+    assert len(source_large) == len(source_small) <= 4
 
 
 # Feed and sitemap
