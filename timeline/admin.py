@@ -7,6 +7,7 @@ the sources app's pages, the citations a re-import orphaned and the candidate ev
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
@@ -186,6 +187,7 @@ class EventAdmin(SimpleHistoryAdmin):
         return event.citation_total
 
     @admin.action(description="Publish the selected events (cited ones only)")
+    @transaction.atomic  # a bulk action is one commit: the validators move once
     def publish(self, request, queryset):
         published, uncited = 0, []
         for event in queryset.exclude(status=Event.Status.PUBLISHED):
@@ -204,6 +206,7 @@ class EventAdmin(SimpleHistoryAdmin):
             )
 
     @admin.action(description="Unpublish the selected events (back to draft)")
+    @transaction.atomic  # a bulk action is one commit: the validators move once
     def unpublish(self, request, queryset):
         events = list(queryset.filter(status=Event.Status.PUBLISHED))
         for event in events:
@@ -229,6 +232,7 @@ class EventAdmin(SimpleHistoryAdmin):
     def delete_model(self, request, obj):
         event_delete(event=obj)
 
+    @transaction.atomic  # a bulk action is one commit: the validators move once
     def delete_queryset(self, request, queryset):
         for event in queryset:
             event_delete(event=event)
@@ -276,6 +280,7 @@ class CitationAdmin(SimpleHistoryAdmin):
             return redirect(reverse("admin:timeline_citation_changelist"))
         return super().delete_view(request, object_id, extra_context)
 
+    @transaction.atomic  # a bulk action is one commit: the validators move once
     def delete_queryset(self, request, queryset):
         """ "Delete selected" deletes one by one through citation_delete, which refuses the last evidence of a published event."""
         refused = []
@@ -303,6 +308,7 @@ class CitationAdmin(SimpleHistoryAdmin):
         return quote if len(quote) <= 80 else quote[:77] + "…"
 
     @admin.action(description="Mark the selected updated or moved citations as reviewed")
+    @transaction.atomic  # a bulk action is one commit: the validators move once
     def mark_reviewed(self, request, queryset):
         reviewed = sum(citation_review_mark(citation=citation) for citation in queryset)
         self.message_user(request, f"{reviewed} citation(s) marked reviewed.", messages.SUCCESS)

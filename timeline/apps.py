@@ -8,5 +8,8 @@ class TimelineConfig(AppConfig):
     verbose_name = "Timeline"
 
     def ready(self):
-        # Connects the receivers of the sources layer's signals (re-anchoring on re-import).
-        from timeline import receivers  # noqa: F401
+        # Connects the receivers of the sources layer's signals (re-anchoring on re-import), and those
+        # that move the HTTP validators on every write to what readers see.
+        from timeline import receivers
+
+        receivers.content_receivers_connect()

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from sources.models import DateMention, Passage, Source, SourceVersion
 from sources.validation import validation_error_text
+from timeline.caching import content_changed
 from timeline.models import Actor, Citation, Event, Period, Theme
 
 BACKUP_FORMAT = "citeline-backup"
@@ -222,6 +223,9 @@ def timeline_import(*, data, replace=False):
                 "The database already holds " + "; ".join(conflicts) + ". Import into an empty timeline, "
                 "or pass --replace to replace the whole timeline with the backup."
             )
+    # Passages, date mentions and versions are bulk-created and timestamps restored with update(),
+    # which send no signals: the validators are told here (they move on commit, never on a refusal).
+    content_changed()
     created = Counter()
     timestamps = []
     try:

@@ -1,57 +1,108 @@
 """
 HTTP caching: the validators (ETag, Last-Modified) that say whether a client's copy of the data is
 current, and the Cache-Control that lets browsers and CDNs keep public responses briefly.
+
+The validators come from one number, the content version (timeline.models.ContentVersion), read
+by primary key: one cheap query whatever the size of the timeline. Every committed write to what
+readers see moves it (content_changed, called by timeline.receivers), after the commit: a
+rolled-back write never moves it, and a reader never gets a new ETag for data not yet visible. Its
+changed_at moves by at least a second each time, so Last-Modified (whole seconds) moves too.
+Responses read the version before the data: a response may hold data newer than its ETag (then the
+next request fetches it again), never older.
 """
 
 import datetime
+import functools
 import hashlib
-from functools import wraps
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models import F, Value
+from django.db.models.fields import DateTimeField
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
-from django.utils.dateparse import parse_datetime
 from django.utils.http import http_date
 
-from sources.models import Passage, Source
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import ContentVersion
+from timeline.permissions import can_see_drafts
 
 # Shared caches (a CDN) may keep public responses this long, and serve them stale while refreshing.
 PUBLIC_MAX_AGE = 300
 STALE_WHILE_REVALIDATE = 600
 # Bump when what the views render changes for the same data, so that no 304 answers with old markup.
-RENDERING_VERSION = "1"
+RENDERING_VERSION = "2"
+# Last-Modified counts whole seconds: each change moves changed_at by at least this much.
+LAST_MODIFIED_STEP = datetime.timedelta(seconds=1)
 
 
-def _as_datetime(value):
-    if value is None or isinstance(value, datetime.datetime):
-        return value
-    parsed = parse_datetime(str(value))  # SQLite hands back text; it holds UTC
-    return parsed.replace(tzinfo=datetime.UTC) if parsed and parsed.tzinfo is None else parsed
+# --- The content version -----------------------------------------------------------------------------
 
 
-def content_state():
+def content_version(*, using=DEFAULT_DB_ALIAS):
+    """(version, changed_at) of the content: one row, read by primary key. (0, None) before any exists."""
+    row = ContentVersion.objects.using(using).filter(pk=ContentVersion.SINGLETON_PK).values_list("version", "changed_at")
+    return row.first() or (0, None)
+
+
+def content_version_bump(using=DEFAULT_DB_ALIAS):
+    """Move the content version now, in one atomic UPDATE (concurrent bumps never lose one)."""
+    now = timezone.now()
+    moved = (
+        ContentVersion.objects.using(using)
+        .filter(pk=ContentVersion.SINGLETON_PK)
+        .update(
+            version=F("version") + 1,
+            changed_at=Greatest(Value(now, output_field=DateTimeField()), F("changed_at") + LAST_MODIFIED_STEP),
+        )
+    )
+    if not moved:  # the migration's row is gone (a flushed test database): start again
+        ContentVersion.objects.using(using).get_or_create(
+            pk=ContentVersion.SINGLETON_PK, defaults={"version": 1, "changed_at": now}
+        )
+
+
+class _PendingBump:
     """
-    (fingerprint, last_modified) of the published data, in one cheap query: the latest change and the
-    number of rows of every table a reader sees. Counts catch deletions, which leave no updated_at.
+    The bump a transaction owes. Each write registers it on commit (so a savepoint rolled back takes
+    only its own writes' registrations with it); the first to run moves the version, the rest do
+    nothing: one move per transaction, however many rows it wrote.
     """
-    dated, counted = (Event, Citation, Source), (Actor, Theme, Period, Passage)
-    quote = connection.ops.quote_name
-    columns = [f"(SELECT MAX({quote('updated_at')}) FROM {quote(model._meta.db_table)})" for model in dated]
-    columns += [f"(SELECT COUNT(*) FROM {quote(model._meta.db_table)})" for model in dated + counted]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns))
-        row = cursor.fetchone()
-    changes = [_as_datetime(value) for value in row[: len(dated)]]
-    last_modified = max((change for change in changes if change is not None), default=None)
-    fingerprint = "|".join([RENDERING_VERSION, *(str(change) for change in changes), *map(str, row[len(dated) :])])
-    return fingerprint, last_modified
+
+    def __init__(self, using):
+        self.using, self.done = using, False
+
+    def __call__(self):
+        if not self.done:
+            self.done = True
+            content_version_bump(self.using)
+
+
+def content_changed(*, using=None):
+    """Content readers see was written: the content version moves when the transaction commits (at once outside one)."""
+    using = using or DEFAULT_DB_ALIAS
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        content_version_bump(using)
+        return
+    # One pending bump per connection until it runs; a rolled-back transaction leaves it pending for the next.
+    pending = getattr(connection, "citeline_pending_bump", None)
+    if pending is None or pending.done:
+        pending = connection.citeline_pending_bump = _PendingBump(using)
+    transaction.on_commit(pending, using=using, robust=True)
+
+
+# --- Validators --------------------------------------------------------------------------------------
 
 
 def cache_validators(request, *, variant=""):
-    """ETag and Last-Modified for `request` (its URL and `variant`: format, reader's rights) against the data."""
-    fingerprint, last_modified = content_state()
-    digest = hashlib.sha256(f"{fingerprint}|{request.get_full_path()}|{variant}".encode()).hexdigest()[:32]
-    return f'"{digest}"', last_modified
+    """
+    ETag and Last-Modified for `request` against the content version. The ETag also depends on the
+    absolute URL and on `variant`: whatever else the response depends on (format, the reader's
+    rights, htmx's headers).
+    """
+    version, changed_at = content_version()
+    key = f"{RENDERING_VERSION}|{version}|{request.build_absolute_uri()}|{variant}"
+    return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', changed_at
 
 
 def not_modified(request, *, etag, last_modified):
@@ -61,39 +112,68 @@ def not_modified(request, *, etag, last_modified):
     return get_conditional_response(request, etag=etag, last_modified=last_modified and int(last_modified.timestamp()))
 
 
-def cache_headers(response, *, etag, last_modified, private=False):
-    """Validators, and Cache-Control: public and short for everyone, private for signed-in editors."""
+def cache_headers(response, *, etag, last_modified, private=False, max_age=PUBLIC_MAX_AGE):
+    """
+    Validators, and Cache-Control: public and short for everyone, private for signed-in editors.
+    Ours replace any a view set itself (the feed's and the sitemap's are their newest item's date,
+    which a deletion or an unpublished event does not move).
+    """
     if etag:
-        response.headers.setdefault("ETag", etag)
+        response.headers["ETag"] = etag
     if last_modified:
-        response.headers.setdefault("Last-Modified", http_date(last_modified.timestamp()))
+        response.headers["Last-Modified"] = http_date(last_modified.timestamp())
+    if response.has_header("Cache-Control"):  # the view decided
+        return response
     if private:
         patch_cache_control(response, private=True, no_cache=True)
     else:
-        patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE)
+        patch_cache_control(response, public=True, max_age=max_age, stale_while_revalidate=STALE_WHILE_REVALIDATE)
     return response
 
 
-# Reader pages are rendered per request (no validators: they would cost the query budget the pages
-# are held to), so shared caches keep them only briefly.
+# --- Reader pages, feed and sitemap ----------------------------------------------------------------
+
+# Shared caches keep reader pages briefly; the validators make revalidating them cheap.
 READER_MAX_AGE = 60
+# The request headers the reader pages render differently for (they send `Vary` on them).
+READER_HEADERS = ("HX-Request", "HX-Target", "HX-History-Restore-Request")
+
+
+def reader_variant(request):
+    """
+    What a reader page depends on besides its URL: htmx's headers, and who reads it. A signed-in
+    user's page carries their CSRF token (base.html), so their ETag changes with it.
+    """
+    parts = [f"{name}={request.headers.get(name, '')}" for name in READER_HEADERS]
+    user = request.user
+    if user.is_authenticated:
+        csrf = hashlib.sha256(request.META.get("CSRF_COOKIE", "").encode()).hexdigest()[:16]
+        parts.append(f"user={user.pk}|editor={can_see_drafts(user)}|csrf={csrf}")
+    return "|".join(parts)
 
 
 def public_for_readers(view):
     """
-    Reader pages: cacheable by browsers and CDNs for anonymous readers (who never see drafts and get
-    no cookie), private for signed-in editors.
+    Reader pages, the feed and the sitemap: validated by the content version (a current client gets
+    a 304 before any other query), cacheable by browsers and CDNs for anonymous readers (who never
+    see drafts and get no cookie), private for signed-in editors.
+
+    Django's condition() would call the version twice (one function per validator) and keep the
+    Last-Modified that the feed and sitemap views set themselves, so this uses its building block,
+    get_conditional_response, and writes our validators over theirs.
     """
 
-    @wraps(view)
+    @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if response.status_code != 200 or response.has_header("Cache-Control"):
-            return response
-        if request.user.is_authenticated:
-            patch_cache_control(response, private=True, no_cache=True)
-        else:
-            patch_cache_control(response, public=True, max_age=READER_MAX_AGE, stale_while_revalidate=STALE_WHILE_REVALIDATE)
-        return response
+        if request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        etag, last_modified = cache_validators(request, variant=reader_variant(request))
+        response = not_modified(request, etag=etag, last_modified=last_modified)
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+        private = request.user.is_authenticated
+        return cache_headers(response, etag=etag, last_modified=last_modified, private=private, max_age=READER_MAX_AGE)
 
     return wrapped

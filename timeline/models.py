@@ -49,6 +49,14 @@ def date_bounds_constraint(name):
     return models.CheckConstraint(condition=Q(date_lower__lte=F("date_upper")), name=name)
 
 
+class InvolvedQuerySet(models.QuerySet):
+    """Actors or themes: what events involve."""
+
+    def published(self):
+        """Those some published event involves: what anonymous readers may see (one only a draft names is not public yet)."""
+        return self.filter(pk__in=Event.objects.published().values(self.model.events.field.name))
+
+
 class Actor(models.Model):
     class Kind(models.TextChoices):
         STATE = "state", "state"
@@ -58,6 +66,8 @@ class Actor(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.STATE)
+
+    objects = InvolvedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -70,6 +80,8 @@ class Theme(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+
+    objects = InvolvedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -330,3 +342,24 @@ class Citation(models.Model):
             return "", self.quote, ""
         text = self.passage.text
         return text[: self.start], text[self.start : self.end], text[self.end :]
+
+
+class ContentVersion(models.Model):
+    """
+    One row: a number that every committed editorial write moves, and when it moved. The HTTP
+    validators (timeline.caching) are read from it in one query by primary key, whatever the size of
+    the timeline; timeline.receivers moves it when a transaction that changed content commits.
+    """
+
+    SINGLETON_PK = 1
+
+    version = models.BigIntegerField(default=0, help_text="Moves by one at each commit that changed what readers see.")
+    changed_at = models.DateTimeField(
+        help_text="When the version last moved; always at least a second after the previous value, so Last-Modified moves too."
+    )
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="content_version_single_row")]
+
+    def __str__(self):
+        return f"content version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

@@ -185,11 +185,16 @@ def event_facets(filterset, queryset):
     def matching(*skip):
         return filterset.filter_queryset_except(queryset, *skip).values("pk")
 
-    actors = Actor.objects.order_by().annotate(
-        facet=Value("actor"), count=Count("events", filter=Q(events__in=matching("actor")), distinct=True)
+    # Listed: the actors and themes of `queryset`'s events (one only a draft names stays unknown to readers).
+    actors = (
+        Actor.objects.filter(pk__in=queryset.values("actors"))
+        .order_by()
+        .annotate(facet=Value("actor"), count=Count("events", filter=Q(events__in=matching("actor")), distinct=True))
     )
-    themes = Theme.objects.order_by().annotate(
-        facet=Value("theme"), count=Count("events", filter=Q(events__in=matching("theme")), distinct=True)
+    themes = (
+        Theme.objects.filter(pk__in=queryset.values("themes"))
+        .order_by()
+        .annotate(facet=Value("theme"), count=Count("events", filter=Q(events__in=matching("theme")), distinct=True))
     )
     sources = Source.objects.order_by().annotate(
         facet=Value("source"),

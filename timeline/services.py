@@ -3,7 +3,8 @@ The editorial service layer: every write that changes what readers see goes thro
 functions — publishing, unpublishing and deleting events, deleting and reviewing citations,
 dismissing candidates, making an event from a candidate, re-anchoring citations after a source is
 re-imported, loading a curated timeline. The admin, the API and the management commands call them.
-Each writes through save() or delete(), so django-simple-history records it.
+Each writes through save() or delete(), so django-simple-history records it, and timeline.receivers
+moves the HTTP validators when its transaction commits.
 """
 
 from collections import Counter

@@ -27,6 +27,11 @@ urlpatterns = [
     path("embed/timeline/", embed.embed_timeline, name="embed_timeline"),
     path("embed.js", embed.embed_script, name="embed_script"),
     path("oembed", embed.oembed, name="oembed"),
-    path("sitemap.xml", require_safe(sitemap), {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
+    path(
+        "sitemap.xml",
+        require_safe(public_for_readers(sitemap)),
+        {"sitemaps": sitemaps},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("admin/", admin.site.urls),
 ]

@@ -260,8 +260,10 @@ def test_sources_cannot_be_created_through_the_api(api):
 
 
 def test_actors_themes_and_periods(api):
-    """The taxonomy endpoints list and retrieve by slug."""
+    """The taxonomy endpoints list and retrieve by slug (readers: the actors and themes of published events)."""
     actor = ActorFactory(slug="zz-actor", name="Zed")
+    assert api.get(f"/api/actors/{actor.slug}/").status_code == 404  # no published event involves it yet
+    EventFactory(status=Event.Status.PUBLISHED).actors.add(actor)
     assert api.get(f"/api/actors/{actor.slug}/").json() == {"slug": "zz-actor", "name": "Zed", "kind": "state"}
     assert api.get("/api/themes/").json()["count"] >= 5
     periods = api.get("/api/periods/").json()["results"]
@@ -281,7 +283,7 @@ def test_list_query_counts_do_not_grow_with_the_page(api, django_assert_num_quer
 
 
 def test_event_list_query_count_is_pinned(api, django_assert_num_queries):
-    """The event list is a handful of queries: freshness check, count, events, actors, themes, citations."""
+    """The event list is a handful of queries: content version (validators), count, events, actors, themes, citations."""
     with django_assert_num_queries(6):
         api.get("/api/events/", {"page_size": 100})
 

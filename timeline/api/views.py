@@ -36,9 +36,10 @@ class _NotModified(exceptions.APIException):
 
 class CachedReadMixin:
     """
-    ETag/Last-Modified on reads from a cheap fingerprint of the data, checked after authentication
-    (an editor's view differs from a reader's) and before any work: a current client gets a 304.
-    Cache-Control is public and short for anonymous readers, private for signed-in users.
+    ETag/Last-Modified on reads from the content version (timeline.caching), checked after
+    authentication (an editor's view differs from a reader's) and before any work: a current client
+    gets a 304. The ETag varies by URL, media type (exports) and reader. Cache-Control is public and
+    short for anonymous readers, private for signed-in users.
     """
 
     pagination_class = Pagination
@@ -87,6 +88,10 @@ class ActorViewSet(SlugResourceViewSet):
     ordering_fields = ["name", "slug"]
     ordering = ["name"]
 
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if can_see_drafts(self.request.user) else queryset.published()
+
 
 @extend_schema_view(list=extend_schema(summary="List themes"), retrieve=extend_schema(summary="A theme"))
 class ThemeViewSet(SlugResourceViewSet):
@@ -96,6 +101,10 @@ class ThemeViewSet(SlugResourceViewSet):
     serializer_class = ThemeSerializer
     ordering_fields = ["name", "slug"]
     ordering = ["name"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if can_see_drafts(self.request.user) else queryset.published()
 
 
 @extend_schema_view(list=extend_schema(summary="List periods"), retrieve=extend_schema(summary="A period"))
