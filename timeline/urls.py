@@ -28,3 +28,5 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps}, name="django.contrib.sitemaps.views.sitemap"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = views.bad_request

@@ -6,9 +6,11 @@ requests get a named partial of it (django-template-partials), never a separate 
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -42,11 +44,19 @@ def _htmx_target(request):
     return (request.htmx.target or "").rpartition("#")[2] or None
 
 
+# Far past any timeline's last page, and small enough that its offset fits every database's integers.
+MAX_PAGE = 10_000
+
+
 def _page_number(request):
+    """?page=N: 1 when missing, unreadable or below 1; a 404 past MAX_PAGE, before the number reaches the database."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:  # includes more digits than int() reads (ValueError past 4,300)
         return 1
+    if number > MAX_PAGE:
+        raise Http404(f"There is no page {MAX_PAGE:,}+ of the timeline.")
+    return max(1, number)
 
 
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
@@ -158,6 +168,22 @@ def source_detail(request, slug):
         "bibtex": citing.source_bibtex(source),
         "csl_json": json.dumps([citing.source_csl_json(source)], indent=2, ensure_ascii=False),
     })  # fmt: skip
+
+
+def bad_request(request, exception):
+    """
+    400 with the reason when it is one a visitor can fix (too many parameters or files, a body too
+    large); Django's own page says nothing. JSON under /api/, text elsewhere.
+    """
+    reasons = {
+        TooManyFieldsSent: f"Too many query or form parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}.",
+        TooManyFilesSent: f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}.",
+        RequestDataTooBig: "The request body is too large.",
+    }
+    detail = next((reason for kind, reason in reasons.items() if isinstance(exception, kind)), "Bad request.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=400)
+    return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
 
 
 @never_cache
