@@ -210,9 +210,14 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if not self.is_export():
-            return super().list(request, *args, **kwargs)
-        events = list(self.filter_queryset(self.get_queryset()))
-        return Response(exports.Export(events=events, request=request))
+            response = super().list(request, *args, **kwargs)
+        else:
+            events = list(self.filter_queryset(self.get_queryset()))
+            response = Response(exports.Export(events=events, request=request))
+        notices = EventFilter(request.query_params).notices
+        if notices:
+            response["Citeline-Notice"] = "; ".join(notices)
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         if not self.is_export():
