@@ -128,7 +128,7 @@ class SourceViewSet(SlugResourceViewSet):
     @action(detail=True, serializer_class=PassageSerializer, filter_backends=[], pagination_class=Pagination)
     def passages(self, request, slug=None):
         source = self.get_object()
-        page = self.paginate_queryset(source.passages.select_related("source").order_by("ordinal", "pk"))
+        page = self.paginate_queryset(source.passages.select_related("source").defer("source__text").order_by("ordinal", "pk"))
         return self.get_paginated_response(PassageSerializer(page, many=True, context=self.get_serializer_context()).data)
 
 
