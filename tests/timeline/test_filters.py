@@ -105,7 +105,11 @@ def test_a_search_of_2000_words_uses_the_first_20_in_one_query_and_says_so(clien
 @pytest.mark.parametrize("query", ["nucle", "NUCLEAR", "uclea", "S-300", "of", "%", "_", '"', "ب"])
 def test_search_through_the_index_matches_what_icontains_matched(query):
     """The FTS5 trigram index (SQLite) finds exactly the events that every-word-icontains found before."""
+    from django.db import connection
     from django.db.models import Q
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL searches its full-text vector: words, stemmed, not substrings")
 
     from timeline.models import Citation
 
