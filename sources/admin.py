@@ -1,6 +1,7 @@
 """Documents in the Django admin: upload through the importer, read passages, versions and date mentions."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -51,6 +52,18 @@ class SourceUploadForm(forms.Form):
     language = forms.CharField(required=False, max_length=16, help_text="e.g. en or fa; detected when empty.")
     url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
     license = forms.CharField(required=False, max_length=200)
+
+    def clean_file(self):
+        """Refuse a file by its size, before anything reads it (larger uploads wait in a temporary file, not in memory)."""
+        upload = self.cleaned_data["file"]
+        limit = settings.CITELINE_IMPORT_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                "%(name)s: too large (%(size)s bytes; the limit is %(limit)s). Split the document, or raise CITELINE_IMPORT_MAX_BYTES.",
+                code="too_large",
+                params={"name": upload.name, "size": f"{upload.size:,}", "limit": f"{limit:,}"},
+            )
+        return upload
 
     def metadata(self):
         data = {name: value for name, value in self.cleaned_data.items() if name != "file"}

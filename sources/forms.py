@@ -25,4 +25,8 @@ class NaturalDateField(forms.CharField):
         try:
             return date_to_edtf(value)
         except ValidationError as exc:
-            raise ValidationError(exc.messages[0], code=exc.error_list[0].code or "unreadable_date") from None
+            # The message is already formatted and may hold the visitor's text ("%", "%ZZ"): it goes in as a
+            # parameter, never as the template, which django-filter and DRF %-format again.
+            raise ValidationError(
+                "%(reason)s", code=exc.error_list[0].code or "unreadable_date", params={"reason": exc.messages[0]}
+            ) from None

@@ -117,15 +117,21 @@ def document_read(entry):
         raw,
         filename=str(entry.path),
         max_bytes=max_bytes,
+        max_passages=settings.CITELINE_IMPORT_MAX_PASSAGES,
         authors=entry.metadata.get("authors") or (),
         language=entry.metadata.get("language") or "",
     )
 
 
 def source_validate(*, entry, parsed):
-    """Check the metadata a source would get, before anything is written; ImportRefused names the problem."""
+    """
+    Check the metadata a source would get, and find its passages' date mentions, before anything is
+    written: the import's transaction (and SQLite's write lock) then holds the writes only.
+    ImportRefused names the problem.
+    """
     source = Source(slug=entry.slug, text=parsed.text, content_hash=parsed.content_hash, **_source_fields(entry, parsed))
     _full_clean(source, entry, exclude=["slug"])
+    parsed.mentions = [passage_mentions(passage) for passage in parsed.passages]
 
 
 def _source_fields(entry, parsed):
@@ -206,7 +212,7 @@ def source_import(*, entry, parsed):
             outcomes += moved
     DateMention.objects.filter(passage_id__in=stale).delete()
     Passage.objects.filter(pk__in=stale).delete()
-    mentions = date_mentions_create(passages=new_passages, dismissed=dismissed)
+    mentions = date_mentions_create(passages=new_passages, dismissed=dismissed, extracted=getattr(parsed, "mentions", None))
     return ImportResult(source=source, status=status, roles=roles, citations=outcomes, mentions=len(mentions))
 
 
@@ -224,6 +230,7 @@ def document_import(*, raw, filename, metadata=None):
         raw,
         filename=filename,
         max_bytes=settings.CITELINE_IMPORT_MAX_BYTES,
+        max_passages=settings.CITELINE_IMPORT_MAX_PASSAGES,
         authors=metadata.get("authors") or (),
         language=metadata.get("language") or "",
     )
@@ -232,12 +239,15 @@ def document_import(*, raw, filename, metadata=None):
         return source_import(entry=entry, parsed=parsed)
 
 
-def date_mentions_create(*, passages, dismissed=None):
-    """Extract and store the date mentions of saved passages; a mention an editor dismissed before stays dismissed."""
+def date_mentions_create(*, passages, dismissed=None, extracted=None):
+    """
+    Store the date mentions of saved passages (`extracted`, one list per passage, when source_validate
+    extracted them already); a mention an editor dismissed before stays dismissed.
+    """
     dismissed = dismissed or {}
     mentions = []
-    for passage in passages:
-        for found in passage_mentions(passage):
+    for index, passage in enumerate(passages):
+        for found in extracted[index] if extracted is not None else passage_mentions(passage):
             mention = DateMention(passage=passage, **{name: getattr(found, name) for name in _MENTION_FIELDS})
             key = (passage.text, found.start, found.text)
             if key in dismissed:

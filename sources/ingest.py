@@ -279,6 +279,9 @@ def language_sample(texts):
     return " ".join(texts[:20])[:2000]
 
 
+HTML_BLOCK_RE = re.compile(r"<(?:p|li|h[1-6]|blockquote|tr|pre|dd|dt)[\s>/]", re.IGNORECASE)
+
+
 def html_to_lines(html):
     """Main text of an HTML page as lines, the indexes of its headings, and its metadata (trafilatura)."""
     import trafilatura
@@ -319,13 +322,20 @@ def html_to_lines(html):
     return lines, headings, meta
 
 
-def document_parse(raw, *, filename, max_bytes, authors=(), language=""):
-    """Decode, extract (HTML), normalise, split and classify one document."""
+def document_parse(raw, *, filename, max_bytes, max_passages=None, authors=(), language=""):
+    """Decode, extract (HTML), normalise, split and classify one document; refuse one of more than `max_passages` passages."""
     text = bytes_decode(raw, filename=filename, max_bytes=max_bytes)
     metadata, headings = {}, set()
     media_type = "text/plain"
     if looks_like_html(text, filename):
         media_type = "text/html"
+        # Extracting the main text costs minutes on a page of 200,000 paragraphs: count its blocks first.
+        blocks = len(HTML_BLOCK_RE.findall(text))
+        if max_passages is not None and blocks > max_passages:
+            raise ImportRefused(
+                f"{filename}: about {blocks:,} blocks (paragraphs, headings, list items, table rows); the limit is "
+                f"{max_passages:,} passages. Split the document into several files, or raise CITELINE_IMPORT_MAX_PASSAGES."
+            )
         lines, headings, metadata = html_to_lines(text)
         if not lines:
             raise ImportRefused(
@@ -338,6 +348,11 @@ def document_parse(raw, *, filename, max_bytes, authors=(), language=""):
     if not text:
         raise ImportRefused(f"{filename}: no text left after removing white space. Export the document's text again.")
     spans = text_split(text)
+    if max_passages is not None and len(spans) > max_passages:
+        raise ImportRefused(
+            f"{filename}: {len(spans):,} passages (paragraphs, headings, list items); the limit is {max_passages:,}. "
+            "Split the document into several files, or raise CITELINE_IMPORT_MAX_PASSAGES."
+        )
     language = language or metadata.get("language") or text_language(language_sample([t for _, _, t in spans]), default="und")
     passages = passages_classify(
         spans, authors=list(authors) or metadata.get("authors", []), headings=headings, language=language

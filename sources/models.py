@@ -106,6 +106,11 @@ class PassageRole(models.TextChoices):
     BOILERPLATE = "boilerplate", "boilerplate"
 
 
+# A source page shows the passages of one range of ordinals: ¶1–200 on page 1, ¶201–400 on page 2… So a
+# page never grows with the source, and a passage's page follows from its ordinal alone.
+PASSAGES_PER_PAGE = 200
+
+
 class PassageQuerySet(models.QuerySet):
     def citable(self):
         """Passages offered to editors by default: everything but boilerplate."""
@@ -142,7 +147,17 @@ class Passage(models.Model):
         return f"{self.source.slug} ¶{self.ordinal}: {excerpt}"
 
     def get_absolute_url(self):
-        return f"{self.source.get_absolute_url()}#{self.anchor}"
+        """The source page that holds this passage (pages are ranges of ordinals), at its #p-N anchor."""
+        query = []
+        if self.page_number > 1:
+            query.append(f"page={self.page_number}")
+        if self.role == PassageRole.BOILERPLATE:
+            query.append("boilerplate=1")  # hidden unless asked for
+        return f"{self.source.get_absolute_url()}{'?' + '&'.join(query) if query else ''}#{self.anchor}"
+
+    @property
+    def page_number(self):
+        return (self.ordinal - 1) // PASSAGES_PER_PAGE + 1
 
     @property
     def anchor(self):

@@ -45,6 +45,8 @@ JALALI_MONTH_RE = "(?:فروردین|اردی\u200c?بهشت|خرداد|تیر|�
 # "1392 ش", "1392 ه.ش", "1392 هـ.ش." and "1392 SH" all say Solar Hijri.
 JALALI_MARK_RE = r"(?:ه\u0640?\.?\s?ش\.?|ش\.?(?!\w)|(?:SH|AP)\b)"
 SEASON_NUMBERS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
+# Longer text is no date anyone types; refusing it first keeps the recursive reading below shallow.
+DATE_TEXT_MAX_LENGTH = 200
 PART_OF_YEAR = {"early": ("01", "04"), "mid": ("04", "09"), "middle of": ("04", "09"), "late": ("09", "12")}
 
 
@@ -269,6 +271,13 @@ def date_to_edtf(text, *, languages=("en",)):
     Always at the precision written; a ValidationError says what would work.
     """
     text = " ".join(digits_ascii(text or "").split())
+    if len(text) > DATE_TEXT_MAX_LENGTH:
+        raise ValidationError(
+            "This date is %(length)s characters long; a date is at most %(limit)s. Write it shorter, e.g. mid-2015 "
+            "or between 2011 and 2019.",
+            code="date_too_long",
+            params={"length": len(text), "limit": DATE_TEXT_MAX_LENGTH},
+        )
     try:
         return edtf_bounds(text)
     except ValidationError as exc:

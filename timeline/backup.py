@@ -144,6 +144,65 @@ def _check(obj, where, *, run_clean=True, exclude=()):
         raise BackupError(f"{where}: {validation_error_text(exc)}") from None
 
 
+# What each kind of object holds besides its model's plain fields: nested lists, and references by slug.
+NESTED = {
+    Source: {"passages": Passage, "versions": SourceVersion},
+    Passage: {"date_mentions": DateMention},
+    Event: {"actors": str, "themes": str, "citations": Citation},
+}
+REFERENCES = {DateMention: {"dismissed_by": str}, Citation: {"source": str, "passage": int, "orphaned_from": str}}
+TOP_LEVEL = {"actors": Actor, "themes": Theme, "periods": Period, "sources": Source, "events": Event}
+
+
+def _type_problem(field, value):
+    """What is wrong with the type of `value` for `field`, or None: the words for the message."""
+    if value is None:
+        return None if field.null else "expected a value, found null"
+    if isinstance(field, models.BooleanField):
+        return None if isinstance(value, bool) else "expected true or false"
+    if isinstance(field, (models.IntegerField, models.AutoField)):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "expected a whole number"
+    if isinstance(field, models.JSONField):  # Source.authors
+        if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+            return "expected a list of names (text)"
+        return None
+    if isinstance(field, (models.CharField, models.TextField, models.DateField)):
+        return None if isinstance(value, str) else "expected text"
+    return None
+
+
+def _check_shape(model, item, where):
+    """Refuse, naming where (`events[3].citations[0].quote`), anything whose type is not what `model` expects."""
+    if not isinstance(item, dict):
+        raise BackupError(f"{where}: expected an object, found {_json_type(item)}.")
+    fields = {field.name: field for field in _plain_fields(model)}
+    if "slug" in fields and not isinstance(item.get("slug"), str):
+        raise BackupError(f"{where}.slug: expected text, found {_json_type(item.get('slug'))}.")
+    for name, value in item.items():
+        if name in fields and (problem := _type_problem(fields[name], value)):
+            raise BackupError(f"{where}.{name}: {problem}, found {_json_type(value)}.")
+    for name, kind in REFERENCES.get(model, {}).items():
+        value = item.get(name)
+        if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+            expected = "a whole number" if kind is int else "text"
+            raise BackupError(f"{where}.{name}: expected {expected} or null, found {_json_type(value)}.")
+    for name, kind in NESTED.get(model, {}).items():
+        values = item.get(name, [])
+        if not isinstance(values, list):
+            raise BackupError(f"{where}.{name}: expected a list, found {_json_type(values)}.")
+        for index, value in enumerate(values):
+            if kind is str:
+                if not isinstance(value, str):
+                    raise BackupError(f"{where}.{name}[{index}]: expected a slug (text), found {_json_type(value)}.")
+            else:
+                _check_shape(kind, value, f"{where}.{name}[{index}]")
+
+
+def _json_type(value):
+    names = {bool: "true or false", int: "a number", float: "a number", str: "text", list: "a list", dict: "an object"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
 def _check_references(data):
     """Every slug the backup refers to is defined in it; the problems, listed."""
     actors = {item.get("slug") for item in data.get("actors", [])}
@@ -210,9 +269,11 @@ def timeline_import(*, data, replace=False):
     nothing is written. Returns how many objects of each kind were created.
     """
     _check_header(data)
-    for key in ("actors", "themes", "periods", "sources", "events"):
+    for key, model in TOP_LEVEL.items():
         if not isinstance(data.get(key, []), list):
             raise BackupError(f'"{key}" must be a list.')
+        for index, item in enumerate(data.get(key, [])):
+            _check_shape(model, item, f"{key}[{index}]")
     _check_references(data)
     if replace:
         timeline_delete()
@@ -310,4 +371,7 @@ def timeline_import(*, data, replace=False):
             _restore_timestamps(timestamps)
     except IntegrityError as exc:
         raise BackupError(f"The backup contradicts itself (a duplicate or an impossible value): {exc}.") from None
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        # What _check_shape cannot foresee (two passages with one ordinal, say): still a message, never a traceback.
+        raise BackupError(f"The backup is inconsistent ({type(exc).__name__}: {exc}); was it edited by hand?") from None
     return created

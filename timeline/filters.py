@@ -9,7 +9,18 @@ from django import forms
 from sources.forms import NaturalDateField
 from sources.models import Source
 from timeline.models import Actor, Event, Theme
-from timeline.selectors import events_search
+from timeline.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, events_search, search_words
+
+
+class SearchField(forms.CharField):
+    """Search text cut to its first SEARCH_MAX_WORDS words (of its first SEARCH_MAX_LENGTH characters): the work a search costs is bounded."""
+
+    def clean(self, value):
+        return " ".join(search_words(super().clean(value) or ""))
+
+
+class SearchFilter(django_filters.CharFilter):
+    field_class = SearchField
 
 
 class NaturalDateFilter(django_filters.Filter):
@@ -17,7 +28,7 @@ class NaturalDateFilter(django_filters.Filter):
 
 
 class EventFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search", help_text="Words in titles, annotations and quotes.")
+    q = SearchFilter(method="filter_search", label="Search", help_text="Words in titles, annotations and quotes.")
     actor = django_filters.ModelMultipleChoiceFilter(
         field_name="actors__slug", to_field_name="slug", queryset=Actor.objects.all(), label="Actors",
         help_text="Events involving any of these actors.",
@@ -63,6 +74,17 @@ class EventFilter(django_filters.FilterSet):
         self.errors
         # Selected actors, themes and sources are already fetched by validation: no query here.
         return [name for name, value in (self.form.cleaned_data if self.is_bound else {}).items() if value]
+
+    @property
+    def notices(self):
+        """What the filters did not do as asked, for the page and the API to say: words of a long search left out."""
+        raw = self.data.get("q", "") if self.is_bound else ""
+        if not isinstance(raw, str) or len(search_words(raw)) == len(raw.split()):
+            return []
+        return [
+            f"only the first {SEARCH_MAX_WORDS} words (and {SEARCH_MAX_LENGTH} characters) of the search were used; "
+            "the rest were left out"
+        ]
 
     def filter_search(self, queryset, name, value):
         return events_search(queryset, value) if value.strip() else queryset

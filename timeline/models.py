@@ -106,6 +106,16 @@ class Period(DatedModel):
 
 
 SEARCH_CONFIG = "english"
+# SQLite's search index: an FTS5 table (trigram tokenizer, so words match inside words as icontains
+# did) whose rowid is the event's id, with its title, annotation and evidence quotes. Migration 0005
+# creates it; search_vector_refresh keeps it in step.
+EVENT_FTS_TABLE = "timeline_event_fts"
+EVENT_FTS_ROWS = """
+    SELECT event.id, event.title, event.annotation,
+           COALESCE((SELECT group_concat(citation.quote, ' … ') FROM timeline_citation citation
+                     WHERE citation.event_id = event.id AND citation.passage_id IS NOT NULL), '')
+    FROM timeline_event event
+"""
 
 
 def event_quotes_text():
@@ -152,11 +162,23 @@ class EventQuerySet(models.QuerySet):
 
     def search_vector_refresh(self):
         """
-        Store the search vector of these events (PostgreSQL, where a GIN index serves it); other
-        databases search the text itself. Event and Citation saves call it; bulk writes must too.
+        Store what search reads of these events: the search vector on PostgreSQL (a GIN index serves
+        it), the FTS5 rows on SQLite. Event and Citation saves call it; bulk writes must too.
         """
-        if connections[self.db].vendor == "postgresql":
+        connection = connections[self.db]
+        if connection.vendor == "postgresql":
             self.update(search_vector=event_search_vector())
+        elif connection.vendor == "sqlite":
+            ids = list(self.values_list("pk", flat=True))
+            with connection.cursor() as cursor:
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start : start + 500]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cursor.execute(f"DELETE FROM {EVENT_FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+                    cursor.execute(
+                        f"INSERT INTO {EVENT_FTS_TABLE} (rowid, title, annotation, quotes) {EVENT_FTS_ROWS} WHERE event.id IN ({marks})",
+                        chunk,
+                    )
 
     def for_reader(self):
         """Everything a timeline page, feed, export or widget shows of its events, in a fixed number of queries."""

@@ -287,6 +287,11 @@ SPECTACULAR_SETTINGS = {
 
 # Imports refuse files larger than this (bytes).
 CITELINE_IMPORT_MAX_BYTES = int(os.environ.get("CITELINE_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+# ... and documents of more passages than this: every page, count and import must stay bounded.
+CITELINE_IMPORT_MAX_PASSAGES = int(os.environ.get("CITELINE_IMPORT_MAX_PASSAGES", 20_000))
+# Uploads larger than this go to a temporary file, not memory (Django's default, said out loud: the
+# admin's upload checks a file's size before it reads it).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LOGGING = {
     "version": 1,

@@ -35,3 +35,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = views.bad_request

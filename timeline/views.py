@@ -6,15 +6,17 @@ requests get a named partial of it (django-template-partials), never a separate 
 import json
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
-from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.db.models import Count, Max, Prefetch
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from sources.models import Passage, PassageRole, Source
+from sources.models import PASSAGES_PER_PAGE, Passage, PassageRole, Source
 from timeline import citing
 from timeline.caching import public_for_readers
 from timeline.filters import EventFilter
@@ -42,11 +44,19 @@ def _htmx_target(request):
     return (request.htmx.target or "").rpartition("#")[2] or None
 
 
+# Far past any timeline's last page, and small enough that its offset fits every database's integers.
+MAX_PAGE = 10_000
+
+
 def _page_number(request):
+    """?page=N: 1 when missing, unreadable or below 1; a 404 past MAX_PAGE, before the number reaches the database."""
     try:
-        return max(1, int(request.GET.get("page", "1")))
-    except ValueError:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:  # includes more digits than int() reads (ValueError past 4,300)
         return 1
+    if number > MAX_PAGE:
+        raise Http404(f"There is no page {MAX_PAGE:,}+ of the timeline.")
+    return max(1, number)
 
 
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
@@ -136,28 +146,66 @@ def passage_detail(request, slug, ordinal):
 @public_for_readers
 @require_safe
 def source_list(request):
-    published = Q(passages__citations__event__status=Event.Status.PUBLISHED)
-    sources = (
-        Source.objects.defer("text").annotate(citation_count=Count("passages__citations", filter=published)).order_by("title")
+    # Counted from the citations up (by their passage's primary key), never by scanning each source's passages.
+    counts = dict(
+        Citation.objects.published()
+        .order_by()
+        .values_list("passage__source_id")
+        .annotate(count=Count("pk"))
+        .values_list("passage__source_id", "count")
     )
+    sources = list(Source.objects.defer("text").order_by("title"))
+    for source in sources:
+        source.citation_count = counts.get(source.pk, 0)
     return render(request, "timeline/source_list.html", {"sources": sources})
 
 
 @public_for_readers
 @require_safe
 def source_detail(request, slug):
-    """A source: its metadata, how to cite it, and its passages with the cited quotes marked in place."""
+    """
+    A source: its metadata, how to cite it, and one page of its passages (a range of PASSAGES_PER_PAGE
+    ordinals, so that a passage's page follows from its ordinal) with the cited quotes marked in place.
+    """
     source = get_object_or_404(Source.objects.defer("text"), slug=slug)
-    passages = source.passages.prefetch_related(Prefetch("citations", queryset=Citation.objects.in_passage_order()))
+    last_ordinal = source.passages.aggregate(last=Max("ordinal"))["last"] or 0
+    page_count = max(1, -(-last_ordinal // PASSAGES_PER_PAGE))
+    number = _page_number(request)
+    if number > page_count:
+        raise Http404(f"“{source.title}” has {page_count} page(s) of passages.")
+    first = (number - 1) * PASSAGES_PER_PAGE + 1
+    passages = source.passages.filter(ordinal__gte=first, ordinal__lt=first + PASSAGES_PER_PAGE).prefetch_related(
+        Prefetch("citations", queryset=Citation.objects.in_passage_order())
+    )
     show_boilerplate = request.GET.get("boilerplate") == "1"
     if not show_boilerplate:
         passages = passages.exclude(role=PassageRole.BOILERPLATE)
+    pages = {
+        "number": number, "count": page_count, "first": first, "last": min(first + PASSAGES_PER_PAGE - 1, last_ordinal),
+        "previous": number - 1 if number > 1 else None, "next": number + 1 if number < page_count else None,
+    }  # fmt: skip
     return render(request, "timeline/source_detail.html", {
-        "source": source, "passages": passages, "show_boilerplate": show_boilerplate,
+        "source": source, "passages": passages, "show_boilerplate": show_boilerplate, "pages": pages,
         "chicago": citing.source_chicago(source), "apa": citing.source_apa(source),
         "bibtex": citing.source_bibtex(source),
         "csl_json": json.dumps([citing.source_csl_json(source)], indent=2, ensure_ascii=False),
     })  # fmt: skip
+
+
+def bad_request(request, exception):
+    """
+    400 with the reason when it is one a visitor can fix (too many parameters or files, a body too
+    large); Django's own page says nothing. JSON under /api/, text elsewhere.
+    """
+    reasons = {
+        TooManyFieldsSent: f"Too many query or form parameters: at most {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,}.",
+        TooManyFilesSent: f"Too many files: at most {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,}.",
+        RequestDataTooBig: "The request body is too large.",
+    }
+    detail = next((reason for kind, reason in reasons.items() if isinstance(exception, kind)), "Bad request.")
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail}, status=400)
+    return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
 
 
 @never_cache

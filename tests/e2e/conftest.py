@@ -3,10 +3,13 @@ Browser tests: a real Chromium (Debian's, driven by Playwright) against gunicorn
 database. Without a Chromium the tests are skipped, and the skip says why.
 """
 
+import functools
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -56,6 +59,31 @@ def live_url(django_db_setup):
     yield f"http://127.0.0.1:{port}"
     process.terminate()
     process.wait(timeout=20)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def host_page(tmp_path):
+    """Serves a page of HTML from another origin (another port): host_page(html) gives its URL."""
+    servers = []
+
+    def serve_html(html):
+        folder = tmp_path / f"site-{len(servers)}"
+        folder.mkdir()
+        (folder / "index.html").write_text(html, encoding="utf-8")
+        server = ThreadingHTTPServer(("127.0.0.1", free_port()), functools.partial(QuietHandler, directory=str(folder)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/index.html"
+
+    yield serve_html
+    for server in servers:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture(scope="session")

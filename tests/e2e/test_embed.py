@@ -1,12 +1,6 @@
 """Two widgets embedded with embed.js on a page of another origin, in a real Chromium."""
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
-
-from tests.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -22,21 +16,10 @@ PAGE = """<!doctype html>
 """
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def other_origin(tmp_path, live_url):
+def other_origin(host_page, live_url):
     """A page on another origin (another port) that embeds two widgets."""
-    (tmp_path / "index.html").write_text(PAGE.format(live_url=live_url), encoding="utf-8")
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), functools.partial(QuietHandler, directory=str(tmp_path)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/index.html"
-    server.shutdown()
-    server.server_close()
+    return host_page(PAGE.format(live_url=live_url))
 
 
 def widget_frame(page, selector):

@@ -169,24 +169,21 @@ def test_no_stored_script_runs_on_the_reader_pages(stored_payloads, watched, liv
         assert MARK not in (meta.first.get_attribute("http-equiv") or "")
 
 
-def test_no_stored_script_runs_in_the_widget_or_its_host_page(stored_payloads, watched, live_url):
+def test_no_stored_script_runs_in_the_widget_or_its_host_page(stored_payloads, watched, live_url, host_page):
     """The widget alone, and a page of another site embedding it with embed.js."""
-    page = watched
+    page, _ = watched
     page.goto(f"{live_url}/embed/timeline/?actor=xss-actor")
     assert MARK in page.content()
-    assert_clean(page, "widget")
-    host = "http://host.example/"
-    page.route(
-        host,
-        lambda route: route.fulfill(
-            content_type="text/html",
-            body=f'<!doctype html><title>Host</title><div data-citeline data-actor="xss-actor"></div><script src="{live_url}/embed.js" async></script>',
-        ),
+    assert_clean(watched, "widget")
+    page.goto(
+        host_page(
+            '<!doctype html><html lang="en"><title>Host</title><div data-citeline data-actor="xss-actor"></div>'
+            f'<script src="{live_url}/embed.js" async></script></html>'
+        )
     )
-    page.goto(host)
     frame = page.wait_for_selector("[data-citeline] iframe", state="attached").content_frame()
     frame.wait_for_selector("li.e")
-    assert_clean(page, "host page of embed.js")
+    assert_clean(watched, "host page of embed.js")
 
 
 def test_feed_and_exports_carry_payloads_as_text(stored_payloads, watched, live_url):

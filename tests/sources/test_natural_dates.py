@@ -83,3 +83,26 @@ def test_date_to_edtf_reads_in_the_languages_given():
     """The reader's filters call date_to_edtf(text, languages=…) as the editor's form does."""
     assert date_to_edtf("mid-2015", languages=("en",)).edtf == "2015-04/2015-09"
     assert date_to_edtf("خرداد 1397").lower == D(2018, 5, 22)
+
+
+def test_over_long_text_is_refused_before_it_is_parsed():
+    """ "mid-" × 1,000 is refused with its length, quickly, instead of recursing until Python gives up."""
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as excinfo:
+        date_to_edtf("mid-" * 1000 + "2015")
+    assert excinfo.value.code == "date_too_long"
+    assert "4,004" not in excinfo.value.messages[0] and "4004 characters" in excinfo.value.messages[0]
+    assert time.perf_counter() - started < 0.5
+
+
+def test_date_field_never_uses_the_typed_text_as_a_message_template():
+    """A typed "%" or "%(x)s" comes back in the message as typed; re-formatting the message cannot fail."""
+    from sources.forms import NaturalDateField
+
+    for text in ("%", "%ZZ", "%(x)s"):
+        with pytest.raises(ValidationError) as excinfo:
+            NaturalDateField().clean(text)
+        error = excinfo.value.error_list[0]
+        assert text in error.message % error.params

@@ -153,3 +153,60 @@ def test_orphans_are_listed_for_review_and_hidden_from_readers(editor_client):
     assert reverse("admin:timeline_citation_change", args=[citation.pk]) in source_page
     event = Event.objects.for_reader().get(pk=citation.event_id)
     assert citation.pk not in {c.pk for c in event.citations.all()}
+
+
+def test_an_upload_of_200000_paragraphs_is_refused_quickly_naming_the_file_the_count_and_the_fix(editor_client):
+    """An HTML file of 200,000 short paragraphs is refused before anything is written, with the count and the setting to raise."""
+    import time
+
+    html = (
+        "<html><body><article>" + "".join(f"<p>Paragraph {number}.</p>" for number in range(200_000)) + "</article></body></html>"
+    )
+    upload = SimpleUploadedFile("huge.html", html.encode(), content_type="text/html")
+    count = Passage.objects.count()
+    started = time.perf_counter()
+    response = editor_client.post(reverse("admin:sources_source_upload"), {"file": upload})
+    seconds = time.perf_counter() - started
+    page = response.content.decode()
+    assert response.status_code == 200 and "huge.html" in page and "the limit is 20,000" in page
+    assert "CITELINE_IMPORT_MAX_PASSAGES" in page
+    assert Passage.objects.count() == count
+    assert seconds < 10, seconds
+
+
+def test_a_50_mb_upload_is_refused_by_its_size_without_being_read():
+    """The form looks at upload.size only: a 50 MB file is refused before a byte of it is read."""
+    from sources.admin import SourceUploadForm
+
+    class Unreadable(SimpleUploadedFile):
+        def read(self, *args):
+            raise AssertionError("the upload was read")
+
+        def chunks(self, *args):
+            raise AssertionError("the upload was read")
+
+    upload = Unreadable("big.txt", b"x", content_type="text/plain")
+    upload.size = 50 * 1024 * 1024
+    form = SourceUploadForm(data={}, files={"file": upload})
+    assert not form.is_valid()
+    assert "big.txt: too large (52,428,800 bytes" in form.errors["file"][0]
+
+
+def test_an_import_parses_and_finds_dates_before_its_transaction(editor_client, monkeypatch):
+    """Date extraction (the slow part) runs before the import's transaction opens: the write lock is held for the writes only."""
+    from django.db import connection
+
+    import sources.importing
+
+    depths, extract = [], sources.importing.passage_mentions
+
+    def recording(*args, **kwargs):
+        depths.append(len(connection.savepoint_ids))
+        return extract(*args, **kwargs)
+
+    monkeypatch.setattr(sources.importing, "passage_mentions", recording)
+    outside = len(connection.savepoint_ids)
+    upload = SimpleUploadedFile("treaty.txt", ARTICLE, content_type="text/plain")
+    response = editor_client.post(reverse("admin:sources_source_upload"), {"file": upload, "slug": "early-dates"})
+    assert response.status_code == 302
+    assert depths and set(depths) == {outside}

@@ -1,6 +1,7 @@
 """EventFilter: the one definition of what a timeline URL means."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
@@ -75,3 +76,45 @@ def test_search_follows_edits_to_titles_quotes_and_orphans():
     citation.anchor_status, citation.orphaned_from = citation.AnchorStatus.ORPHANED, source
     citation.save()
     assert not filtered("q=treaty").qs.filter(pk=event.pk).exists()
+
+
+def test_a_search_of_2000_words_uses_the_first_20_in_one_query_and_says_so(client):
+    """2,000 words: one subquery whatever their number, the rest dropped, and the page and the API say so."""
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from timeline.selectors import SEARCH_MAX_WORDS
+
+    words = " ".join(["iran"] + [f"word{number}" for number in range(1999)])
+    filterset = filtered(urlencode({"q": words}))
+    assert filterset.is_valid() and len(filterset.form.cleaned_data["q"].split()) == SEARCH_MAX_WORDS
+    assert filterset.notices
+    with CaptureQueriesContext(connection) as queries:
+        list(filterset.qs)
+    assert max(query["sql"].count("SELECT") for query in queries.captured_queries) <= 3
+    started = time.perf_counter()
+    page = client.get("/", {"q": words})
+    assert page.status_code == 200 and "only the first 20 words" in page.content.decode()
+    api = client.get("/api/events/", {"q": words})
+    assert api.status_code == 200 and "only the first 20 words" in api.headers["Citeline-Notice"]
+    assert time.perf_counter() - started < 10
+
+
+@pytest.mark.parametrize("query", ["nucle", "NUCLEAR", "uclea", "S-300", "of", "%", "_", '"', "ب"])
+def test_search_through_the_index_matches_what_icontains_matched(query):
+    """The FTS5 trigram index (SQLite) finds exactly the events that every-word-icontains found before."""
+    from django.db import connection
+    from django.db.models import Q
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL searches its full-text vector: words, stemmed, not substrings")
+
+    from timeline.models import Citation
+
+    expected = Event.objects.published()
+    for word in query.split():
+        quoted = Citation.objects.evidence().filter(quote__icontains=word).values("event_id")
+        expected = expected.filter(Q(title__icontains=word) | Q(annotation__icontains=word) | Q(pk__in=quoted))
+    assert set(filtered(urlencode({"q": query})).qs) == set(expected)

@@ -14,6 +14,8 @@ FIELD_ERRORS_SCHEMA = {
     "example": {"date": ["“2015-13” is not a valid EDTF date (…). Use YYYY, YYYY-MM or YYYY-MM-DD, …"]},
 }
 DETAIL_SCHEMA = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+# A body that is not JSON at all is answered with one "detail", not a message per field.
+BAD_REQUEST_SCHEMA = {"anyOf": [DETAIL_SCHEMA, FIELD_ERRORS_SCHEMA]}
 
 
 class CitelineAutoSchema(AutoSchema):
@@ -22,13 +24,23 @@ class CitelineAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = {}
-        if self.method in ("POST", "PUT", "PATCH", "DELETE") or self._is_list_view():
-            errors["400"] = (FIELD_ERRORS_SCHEMA, "Invalid input or filter: a message per field.")
+        if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+            errors["400"] = (
+                BAD_REQUEST_SCHEMA,
+                "Invalid input: a message per field, or one `detail` for a body that is not JSON.",
+            )
+        elif self._is_list_view():
+            errors["400"] = (FIELD_ERRORS_SCHEMA, "Invalid filter: a message per field.")
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             errors["401"] = (DETAIL_SCHEMA, "Not signed in: send a session cookie or `Authorization: Token <key>`.")
             errors["403"] = (DETAIL_SCHEMA, "Signed in without the permission for this change.")
+        # DRF answers 404 for a page past the last and for a `?format=` it does not offer, on every operation.
         if "{" in self.path:
-            errors["404"] = (DETAIL_SCHEMA, "No such object, or a draft the reader may not see.")
+            errors["404"] = (DETAIL_SCHEMA, "No such object, or a draft the reader may not see; or no such `?format=`.")
+        elif self._is_list_view():
+            errors["404"] = (DETAIL_SCHEMA, "No such page (`?page=` past the last, or not a number), or no such `?format=`.")
+        else:
+            errors["404"] = (DETAIL_SCHEMA, "No such `?format=`.")
         for code, (schema, description) in errors.items():
             if code not in responses:
                 response = self._get_response_for_code(schema, code, media_types=["application/json"], direction=direction)

@@ -137,7 +137,7 @@ class SourceViewSet(SlugResourceViewSet):
     @action(detail=True, serializer_class=PassageSerializer, filter_backends=[], pagination_class=Pagination)
     def passages(self, request, slug=None, format=None):
         source = self.get_object()
-        page = self.paginate_queryset(source.passages.select_related("source").order_by("ordinal", "pk"))
+        page = self.paginate_queryset(source.passages.select_related("source").defer("source__text").order_by("ordinal", "pk"))
         return self.get_paginated_response(PassageSerializer(page, many=True, context=self.get_serializer_context()).data)
 
 
@@ -219,9 +219,14 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if not self.is_export():
-            return super().list(request, *args, **kwargs)
-        events = list(self.filter_queryset(self.get_queryset()))
-        return Response(exports.Export(events=events, request=request))
+            response = super().list(request, *args, **kwargs)
+        else:
+            events = list(self.filter_queryset(self.get_queryset()))
+            response = Response(exports.Export(events=events, request=request))
+        notices = EventFilter(request.query_params).notices
+        if notices:
+            response["Citeline-Notice"] = "; ".join(notices)
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         if not self.is_export():
