@@ -71,6 +71,22 @@ class EventAdminForm(forms.ModelForm):
         )
 
 
+class DatedAdminMixin:
+    """The bounds of an EDTF date as editors read them: ISO 8601 (expanded for BCE years) and words."""
+
+    @admin.display(ordering="date_lower", description="first day")
+    def first_day(self, obj):
+        return _day_words(obj.date_first) if obj and obj.date_lower is not None else "–"
+
+    @admin.display(ordering="date_upper", description="last day")
+    def last_day(self, obj):
+        return _day_words(obj.date_last) if obj and obj.date_upper is not None else "–"
+
+
+def _day_words(day):
+    return "open" if day.is_open else f"{day.isoformat()} ({day.display()})"
+
+
 class CitationInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -117,20 +133,19 @@ class CitationInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ["title", "date", "date_display", "status", "is_turning_point", "citation_count"]
     list_filter = ["status", "is_turning_point", "date_precision", "themes", "actors"]
     search_fields = ["title", "slug", "annotation", "citations__quote"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["actors", "themes"]
-    readonly_fields = ["date_lower", "date_upper", "date_precision", "published_at", "created_at", "updated_at"]
-    date_hierarchy = "date_lower"
+    readonly_fields = ["first_day", "last_day", "date_precision", "published_at", "created_at", "updated_at"]
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_turning_point"]}),
-        ("When", {"fields": ["date", "display_date", ("date_lower", "date_upper", "date_precision")]}),
+        ("When", {"fields": ["date", "display_date", ("first_day", "last_day", "date_precision")]}),
         ("What", {"fields": ["annotation", "actors", "themes"]}),
         ("Record", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
     ]
@@ -152,8 +167,8 @@ class EventAdmin(SimpleHistoryAdmin):
             bounds = date_to_edtf(text)
         except ValidationError as exc:
             return format_html('<span class="citeline-date-error">{}</span>', " ".join(exc.messages))
-        lower = "open" if bounds.open_start else bounds.lower.isoformat()
-        upper = "open" if bounds.open_end else bounds.upper.isoformat()
+        lower = "open" if bounds.first.is_open else bounds.first.isoformat()
+        upper = "open" if bounds.last.is_open else bounds.last.isoformat()
         calendar = " · from the Solar Hijri calendar" if bounds.calendar == "jalali" else ""
         return format_html(
             '<span class="citeline-date-ok">EDTF <code>{}</code> · {} · from {} to {} · {}{}</span>',
@@ -331,12 +346,12 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "date_lower", "date_upper"]
+class PeriodAdmin(DatedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "date", "first_day", "last_day"]
     list_filter = ["date_precision"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["date_lower", "date_upper", "date_precision"]
+    readonly_fields = ["first_day", "last_day", "date_precision"]
 
 
 # --- Sources, as editors of the timeline see them ---------------------------------------------------

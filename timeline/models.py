@@ -11,7 +11,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
-from sources.dates import Precision, edtf_bounds, edtf_display, validate_edtf
+from sources.dates import Day, Precision, edtf_bounds, edtf_display, validate_edtf
 
 
 class DatedModel(models.Model):
@@ -20,11 +20,13 @@ class DatedModel(models.Model):
     date = models.CharField(
         max_length=60,
         validators=[validate_edtf],
-        help_text="EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000).",
+        help_text="EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000), "
+        "-0043-03-15 (15 March 44 BCE), Y-13800000000.",
     )
-    # Derived from `date` on save (blank=True so validation waits for them to be derived).
-    date_lower = models.DateField(blank=True, editable=False, help_text="First day the date can mean.")
-    date_upper = models.DateField(blank=True, editable=False, help_text="Last day the date can mean.")
+    # Derived from `date` on save (blank=True so validation waits for them to be derived): signed day
+    # numbers of any era (sources.dates.day_number), OPEN_LOWER/OPEN_UPPER for an open end.
+    date_lower = models.BigIntegerField(blank=True, editable=False, help_text="First day the date can mean, as a day number.")
+    date_upper = models.BigIntegerField(blank=True, editable=False, help_text="Last day the date can mean, as a day number.")
     date_precision = models.CharField(max_length=10, blank=True, choices=Precision, editable=False)
 
     class Meta:
@@ -43,6 +45,25 @@ class DatedModel(models.Model):
     @property
     def date_bounds(self):
         return edtf_bounds(self.date)
+
+    @property
+    def date_first(self):
+        """The first day the date can mean (sources.dates.Day: year, as_date(), isoformat())."""
+        return Day(self.date_lower)
+
+    @property
+    def date_last(self):
+        return Day(self.date_upper)
+
+    @property
+    def date_year(self):
+        """The astronomical year it is filed under: its first possible year, or its last for "before 2000"."""
+        return self.date_first.year if not self.date_first.is_open else self.date_last.year
+
+    @property
+    def date_year_last(self):
+        """Its last possible year, or its first for "since 2022"."""
+        return self.date_last.year if not self.date_last.is_open else self.date_first.year
 
 
 def date_bounds_constraint(name):
@@ -88,6 +109,7 @@ class Period(DatedModel):
     class Meta:
         ordering = ["date_lower", "date_upper", "name"]
         constraints = [date_bounds_constraint("period_date_lower_lte_upper")]
+        indexes = [models.Index(fields=["date_lower", "date_upper"], name="period_date_bounds_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.date_display})"

@@ -29,8 +29,8 @@ def test_demo_timeline_spans_1979_to_2025_with_twenty_published_events():
     """At least 20 published events run from 1979 to 2025."""
     published = Event.objects.published()
     assert published.count() >= 20
-    assert published.first().date_lower.year == 1979
-    assert published.last().date_lower.year == 2025
+    assert published.first().date_first.year == 1979
+    assert published.last().date_first.year == 2025
 
 
 def test_the_four_turning_points_are_published_and_cited_by_several_sources():

@@ -4,8 +4,10 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sources.dates import Day
 from sources.models import Passage, Source
 from timeline.markdown import markdown_html
 from timeline.models import Actor, Citation, Event, Period, Theme
@@ -47,6 +49,18 @@ class FullCleanSerializer(serializers.ModelSerializer):
             return super().update(instance, validated_data)
 
 
+@extend_schema_field({"type": "string", "nullable": True, "example": "-0043-03-15"})
+class DayField(serializers.Field):
+    """A bound stored as a day number, written as ISO 8601 (expanded for years before 1 CE or after 9999); null when open."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return Day(value).isoformat() or None
+
+
 class ActorSerializer(FullCleanSerializer):
     class Meta:
         model = Actor
@@ -61,6 +75,8 @@ class ThemeSerializer(FullCleanSerializer):
 
 class PeriodSerializer(FullCleanSerializer):
     date_display = serializers.CharField(read_only=True, help_text="The date in words, e.g. “2011–2019”.")
+    date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
+    date_upper = DayField(help_text="Last day the date can mean; null when open.")
 
     class Meta:
         model = Period
@@ -131,6 +147,8 @@ class CitationSerializer(FullCleanSerializer):
 
 class EventSerializer(FullCleanSerializer):
     url = serializers.SerializerMethodField(help_text="The event's page on this site.")
+    date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
+    date_upper = DayField(help_text="Last day the date can mean; null when open.")
     date_display = serializers.CharField(read_only=True, help_text="The date readers see: display_date, else the EDTF in words.")
     annotation_html = serializers.SerializerMethodField(help_text="The annotation rendered from Markdown and sanitised.")
     turning_point = serializers.BooleanField(source="is_turning_point", required=False)
