@@ -26,7 +26,7 @@ from timeline.models import Event, Period
 
 CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",
-    "actors", "themes", "annotation", "url", "citations", "sources", "quotes",
+    "actors", "themes", "annotation", "url", "citations", "sources", "quotes", "claimed_dates", "dates_disputed",
 ]  # fmt: skip
 # Cells a spreadsheet would run as a formula are prefixed with an apostrophe (CSV injection).
 CSV_FORMULA_PREFIXES = ("=", "+", "@", "\t", "\r")
@@ -75,6 +75,8 @@ def events_csv(export):
             "; ".join(actor.name for actor in event.actors.all()), "; ".join(theme.name for theme in event.themes.all()),
             event.annotation, export.absolute(event.get_absolute_url()), len(citations), "; ".join(sources),
             " | ".join(citation.quote for citation in citations),
+            # One per citation, in the order of the quotes; empty where the passage claims no date.
+            " | ".join(citation.claimed_date for citation in citations), "yes" if event.dates_disputed else "no",
         ]  # fmt: skip
         writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue()

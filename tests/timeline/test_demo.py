@@ -105,3 +105,17 @@ def test_demo_command_serves_the_timeline_from_a_fresh_database(tmp_path):
     for title in ("Iraq", "Syria", "JCPOA", "invasion of Ukraine"):
         assert title in page
     assert "Three turning points—the 2003 Iraq War" in event_page
+
+
+def test_demo_claimed_dates_are_found_in_their_passages_and_disagreements_flagged():
+    """Every claimed date of the demo is one of its passage's date mentions; the corpus's real disagreements are flagged."""
+    claims = Citation.objects.filter(claimed_lower__isnull=False).select_related("event", "passage")
+    assert claims.count() >= 20
+    for citation in claims:
+        assert citation.claim_in_passage, (
+            f"{citation.event.slug} ¶{citation.passage.ordinal}: {citation.claimed_date} not in the passage"
+        )
+    disputed = set(Event.objects.published().dates_disputed().values_list("slug", flat=True))
+    # Baghai dates the Soviet invasion of Afghanistan to 1980 and the lifting of sanctions to 2015.
+    assert {"soviet-invasion-of-afghanistan", "jcpoa-implementation-day"} <= disputed
+    assert "islamic-revolution-in-iran" not in disputed

@@ -126,12 +126,15 @@ class CitationSerializer(FullCleanSerializer):
     passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
     passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")
     source = SourceSerializer(source="passage.source", read_only=True)
+    claimed_date_display = serializers.CharField(
+        source="claimed_display", read_only=True, help_text="The claimed date in words, e.g. “1980”; empty without a claim."
+    )
 
     class Meta:
         model = Citation
         fields = [
             "id", "event", "passage", "passage_ordinal", "passage_url", "source", "ordinal", "quote", "prefix", "suffix",
-            "start", "end", "stance", "note", "anchor_status",
+            "start", "end", "stance", "claimed_date", "claimed_date_display", "note", "anchor_status",
         ]  # fmt: skip
         read_only_fields = ["prefix", "suffix", "end", "anchor_status"]
         extra_kwargs = {"start": {"required": False, "help_text": "Which occurrence of the quote, when it occurs twice."}}
@@ -163,13 +166,16 @@ class EventSerializer(FullCleanSerializer):
         help_text="Slugs of the event's themes.",
     )  # fmt: skip
     citations = CitationSerializer(many=True, read_only=True)
+    dates_disputed = serializers.BooleanField(
+        read_only=True, help_text="The sources disagree on the date: it lies outside every claimed date, or claims conflict."
+    )
 
     class Meta:
         model = Event
         fields = [
             "slug", "title", "url", "date", "date_lower", "date_upper", "date_precision", "display_date", "date_display",
             "annotation", "annotation_html", "turning_point", "status", "actors", "themes", "actor_slugs", "theme_slugs",
-            "citations", "published_at", "created_at", "updated_at",
+            "citations", "dates_disputed", "published_at", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_url(self, event) -> str:
