@@ -432,3 +432,18 @@ def test_reader_pages_are_cacheable_for_anonymous_readers_and_private_for_editor
     client.force_login(User.objects.create_user("reader-editor", is_staff=True))
     response = client.get(path)
     assert "private" in response["Cache-Control"]
+
+
+def test_bce_events_come_first_under_their_own_year_headings(client):
+    """The Ides of March (44 BCE) come before 1 CE, under “44 BCE”; the overview spans both eras on one scale."""
+    CitationFactory(event=EventFactory(slug="ides-of-march", title="Caesar is killed", date="-0043-03-15"))
+    CitationFactory(event=EventFactory(slug="year-one", title="Year one", date="0001"))
+    response = client.get("/")
+    page = response.content.decode()
+    assert page.index("Caesar is killed") < page.index("Year one") < page.index("Islamic Revolution")
+    assert '<h2 class="year-heading" id="year--43">44 BCE' in page and '<h2 class="year-heading" id="year-1">1 CE' in page
+    assert "15 March 44 BCE</time>" in page
+    overview = response.context["overview"]
+    assert overview.scale.unit == "century" and len(overview.bars) <= 120  # 44 BCE to 2025: 2,069 years
+    detail = client.get("/events/ides-of-march/").content.decode()
+    assert "15 March 44 BCE" in detail and "Year one" in detail  # its next neighbour, across the eras
