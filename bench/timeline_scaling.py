@@ -10,7 +10,6 @@ Runs on a temporary SQLite database (or DATABASE_URL, which it then fills: use a
 Timings are medians of several requests in one run; compare the ratios, not the milliseconds.
 """
 
-import datetime
 import os
 import statistics
 import sys
@@ -46,6 +45,7 @@ def setup():
 
 def add_events(count):
     """`count` published events, each with an actor, a theme and a citation of a demo passage."""
+    from sources.dates import day_number, year_last_day
     from sources.models import Passage
     from timeline.models import Actor, Citation, Event, Theme
 
@@ -59,7 +59,7 @@ def add_events(count):
         year = 1980 + number % 45
         events.append(Event(
             title=f"Synthetic event {number} on sanctions", slug=f"synthetic-{number}", date=str(year),
-            date_lower=datetime.date(year, 1, 1), date_upper=datetime.date(year, 12, 31), date_precision="year",
+            date_lower=day_number(year), date_upper=year_last_day(year), date_precision="year",
             annotation="A generated event for the scaling benchmark.", status=Event.Status.PUBLISHED,
         ))  # fmt: skip
     events = Event.objects.bulk_create(events, batch_size=500)

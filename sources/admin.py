@@ -149,20 +149,20 @@ class PassageAdmin(admin.ModelAdmin):
 
 @admin.register(DateMention)
 class DateMentionAdmin(admin.ModelAdmin):
-    list_display = ["text", "edtf", "lower", "upper", "precision", "calendar", "role", "source_slug", "dismissed"]
+    list_display = ["text", "edtf", "first_day", "last_day", "precision", "calendar", "role", "source_slug", "dismissed"]
     list_filter = ["role", "calendar", "precision", "dismissed", "passage__source"]
     search_fields = ["text", "edtf", "passage__text", "passage__source__title"]
     list_select_related = ["passage__source"]
     readonly_fields = [
-        "passage", "start", "end", "sentence_start", "sentence_end", "text", "edtf", "lower", "upper", "precision",
-        "calendar", "dismissed_by", "dismissed_at",
+        "passage", "start", "end", "sentence_start", "sentence_end", "text", "edtf", "first_day", "last_day",
+        "precision", "calendar", "dismissed_by", "dismissed_at",
     ]  # fmt: skip
     fields = [
         "passage",
         "text",
         ("start", "end"),
         "edtf",
-        ("lower", "upper"),
+        ("first_day", "last_day"),
         "precision",
         "calendar",
         "role",
@@ -173,6 +173,14 @@ class DateMentionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # mentions come from the importer
+
+    @admin.display(ordering="lower", description="first day")
+    def first_day(self, mention):
+        return mention.first.isoformat() or "open"
+
+    @admin.display(ordering="upper", description="last day")
+    def last_day(self, mention):
+        return mention.last.isoformat() or "open"
 
     @admin.display(ordering="passage__source__slug", description="source")
     def source_slug(self, mention):

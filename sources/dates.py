@@ -1,8 +1,13 @@
 """
-Honest dates: EDTF strings (Library of Congress Extended Date/Time Format, levels 0–1) turned
-into the bounds used for sorting and filtering, their precision, and the words readers see.
+Honest dates: EDTF strings (Library of Congress Extended Date/Time Format, levels 0–1, and the
+`Y` years of any size) turned into the bounds used for sorting and filtering, their precision, and
+the words readers see.
 
-"2015" is the whole of 2015, "2022-07" the whole of July 2022; no day is ever invented.
+"2015" is the whole of 2015, "2022-07" the whole of July 2022; no day is ever invented. Bounds
+are signed day numbers of the proleptic Gregorian calendar (day 1 is 1 January of 1 CE, as
+`datetime.date.toordinal()`), so any era orders and filters: "-0043-03-15" (the Ides of March,
+44 BCE, in astronomical numbering where 0000 is 1 BCE), "Y12000" or "Y-13800000000". An open or
+unknown end is OPEN_LOWER or OPEN_UPPER, beyond every date.
 """
 
 import datetime
@@ -17,11 +22,82 @@ from edtf.parser.edtf_exceptions import EDTFParseException
 MONTHS = ("January February March April May June July August September October November December").split()
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
 
-# A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001).
-# An unspecified month or day (2015-XX, 2015-06-XX) is as precise as the part before it.
+# A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001), -0043-03-15,
+# -02XX, Y-13800000000. An unspecified month or day (2015-XX, 2015-06-XX) is as precise as the part before it.
 ENDPOINT_RE = re.compile(
-    r"^(?P<year>-?\d{2}[\dX]{2})(?:-(?:(?P<month>\d{2})|XX)(?:-(?:(?P<day>\d{2})|XX))?)?(?P<qualifier>[~?%])?$"
+    r"^(?:Y(?P<long_year>-?\d+)|(?P<year>-?\d[\dX]{3}))"
+    r"(?:-(?:(?P<month>\d{2})|XX)(?:-(?:(?P<day>\d{2})|XX))?)?(?P<qualifier>[~?%])?$"
 )
+
+DAYS_PER_400_YEARS = 146097  # the Gregorian calendar repeats itself every 400 years, to the day
+OPEN_LOWER = -(2**62)  # an open or unknown start: before every date (fits a BigIntegerField)
+OPEN_UPPER = 2**62  # an open or unknown end: after every date
+MAX_YEARS = 10**11  # a hundred billion years either way; beyond that no bound is stored
+YEARS_AGO_FROM = -999_999  # from a million years back, years read as "65 million years ago"
+
+
+def day_number(year, month=1, day=1):
+    """The day number of a proleptic Gregorian day in any year (astronomical: 0 is 1 BCE); ValueError for a day that does not exist."""
+    cycles, offset = divmod(year - 1, 400)
+    return cycles * DAYS_PER_400_YEARS + datetime.date(offset + 1, month, day).toordinal()
+
+
+def day_parts(number):
+    """(year, month, day) of a day number: the inverse of day_number."""
+    cycles, offset = divmod(number - 1, DAYS_PER_400_YEARS)
+    day = datetime.date.fromordinal(offset + 1)
+    return cycles * 400 + day.year, day.month, day.day
+
+
+def year_last_day(year):
+    return day_number(year, 12, 31)
+
+
+def edtf_year(year):
+    """An astronomical year as EDTF writes it: "2015", "0000" (1 BCE), "-0043" (44 BCE), "Y-65000000", "Y12000"."""
+    if -9999 <= year <= 9999:
+        return f"-{-year:04d}" if year < 0 else f"{year:04d}"
+    return f"Y{year}"
+
+
+@dataclass(frozen=True, order=True)
+class Day:
+    """One bound as readers and exports need it: its year, its parts, a datetime.date when there is one."""
+
+    number: int
+
+    @property
+    def is_open(self):
+        return self.number in (OPEN_LOWER, OPEN_UPPER)
+
+    @property
+    def year(self):
+        """Astronomical year (0 is 1 BCE, -43 is 44 BCE); None for an open end."""
+        return None if self.is_open else day_parts(self.number)[0]
+
+    def as_date(self):
+        """The datetime.date of this day, or None when it is open or outside 1–9999 CE."""
+        if self.is_open or not 1 <= self.number <= datetime.date.max.toordinal():
+            return None
+        return datetime.date.fromordinal(self.number)
+
+    def isoformat(self):
+        """ISO 8601, expanded for years before 1 CE or after 9999 ("-0043-03-15", "+12000-01-01"); "" when open."""
+        if self.is_open:
+            return ""
+        year, month, day = day_parts(self.number)
+        if year < 0:
+            return f"-{-year:04d}-{month:02d}-{day:02d}"
+        return f"{'+' if year > 9999 else ''}{year:04d}-{month:02d}-{day:02d}"
+
+    def display(self):
+        """The day in words: "15 March 44 BCE", "1 January 2015"."""
+        if self.is_open:
+            return "an open end"
+        year, month, day = day_parts(self.number)
+        if year <= YEARS_AGO_FROM:
+            return year_display(year)
+        return f"{day} {MONTHS[month - 1]} {year_display(year)}"
 
 
 class Precision(models.TextChoices):
@@ -31,6 +107,7 @@ class Precision(models.TextChoices):
     YEAR = "year", "year"
     DECADE = "decade", "decade"
     CENTURY = "century", "century"
+    MILLENNIUM = "millennium", "millennium"
 
     @property
     def rank(self):
@@ -40,11 +117,11 @@ class Precision(models.TextChoices):
 
 @dataclass(frozen=True)
 class DateBounds:
-    """What an EDTF string means: first and last possible day, and how precise it is."""
+    """What an EDTF string means: first and last possible day (day numbers), and how precise it is."""
 
     edtf: str
-    lower: datetime.date
-    upper: datetime.date
+    lower: int
+    upper: int
     precision: Precision
     approximate: bool = False
     uncertain: bool = False
@@ -53,21 +130,32 @@ class DateBounds:
     open_end: bool = False
     calendar: str = "gregorian"  # the calendar the date was written in; bounds are always Gregorian
 
+    @property
+    def first(self):
+        """The first possible day (Day: year, as_date(), isoformat())."""
+        return Day(self.lower)
 
-def _to_date(struct, fallback):
+    @property
+    def last(self):
+        return Day(self.upper)
+
+
+def _to_day(struct, fallback):
     if struct in (None, "") or isinstance(struct, float):  # open or unknown end: ±inf
         return fallback
-    if not datetime.MINYEAR <= struct.tm_year <= datetime.MAXYEAR:  # years outside 1..9999
-        return fallback
+    if abs(struct.tm_year) > MAX_YEARS:
+        raise ValueError(f"year {struct.tm_year} is more than {MAX_YEARS:,} years from 1 CE")
     # An impossible day (2023-02-29) raises ValueError: the caller refuses the date.
-    return datetime.date(struct.tm_year, struct.tm_mon, struct.tm_mday)
+    return day_number(struct.tm_year, struct.tm_mon, struct.tm_mday)
 
 
 def _endpoint_precision(text):
     match = ENDPOINT_RE.match(text)
     if not match:
         return Precision.DAY
-    year = match["year"]
+    year = match["year"] or ""
+    if year.endswith("XXX"):
+        return Precision.MILLENNIUM
     if year.endswith("XX"):
         return Precision.CENTURY
     if year.endswith("X"):
@@ -103,11 +191,12 @@ def edtf_bounds(value):
     precision = max(precisions, key=lambda p: p.rank) if precisions else Precision.YEAR
     try:
         # An open or unknown end (../2015, /2015) can mean any date: no guessed bound.
-        lower = datetime.date.min if open_start else _to_date(parsed.lower_strict(), datetime.date.min)
-        upper = datetime.date.max if open_end else _to_date(parsed.upper_strict(), datetime.date.max)
+        lower = OPEN_LOWER if open_start else _to_day(parsed.lower_strict(), OPEN_LOWER)
+        upper = OPEN_UPPER if open_end else _to_day(parsed.upper_strict(), OPEN_UPPER)
     except ValueError as exc:
         raise ValidationError(
-            "“%(value)s” is not a valid EDTF date (%(reason)s). Use a day that exists in its month, e.g. 2024-02-29 but not 2023-02-29.",
+            "“%(value)s” is not a valid EDTF date (%(reason)s). Use a day that exists in its month, e.g. 2024-02-29 "
+            "but not 2023-02-29, and a year within a hundred billion years of 1 CE.",
             code="invalid_edtf",
             params={"value": value, "reason": str(exc)},
         ) from exc
@@ -135,32 +224,83 @@ def validate_edtf(value):
     edtf_bounds(value)
 
 
-def _display_endpoint(text):
+def _number_words(count, unit):
+    return f"{count / unit:.3g}".rstrip(".")
+
+
+def year_display(year, *, era=False):
+    """
+    An astronomical year as historians write it: "44 BCE" (-43), "1 BCE" (0), "14 CE", "2015",
+    "12,000", "65 million years ago". CE is written for years before 1000, where BCE is near, or
+    when `era` asks for it (the CE end of an interval that starts BCE).
+    """
+    if year <= YEARS_AGO_FROM:
+        ago = -year
+        if ago >= 10**9:
+            return f"{_number_words(ago, 10**9)} billion years ago"
+        return f"{_number_words(ago, 10**6)} million years ago"
+    if year <= 0:
+        return f"{1 - year:,} BCE" if 1 - year >= 10000 else f"{1 - year} BCE"
+    words = f"{year:,}" if year > 9999 else str(year)
+    return f"{words} CE" if era or year < 1000 else words
+
+
+def _ordinal(number):
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    year: int | None  # None for a year with X in it
+    words: str
+    plain_year: bool  # a bare year, no month, day or qualifier: "500–300 BCE" can share its era
+    bce: bool
+    qualifier: str | None
+
+
+def _endpoint_read(text, *, era=False):
     match = ENDPOINT_RE.match(text)
     if not match:
-        return text
-    year, month, day, qualifier = match["year"], match["month"], match["day"], match["qualifier"]
-    if year.endswith("XX"):
-        words = f"{year[:-2]}00–{year[:-2]}99"
-    elif year.endswith("X"):
-        words = f"{year[:-1]}0s"
+        return _Endpoint(None, text, False, False, None)
+    month, day, qualifier = match["month"], match["day"], match["qualifier"]
+    if match["long_year"] is not None:
+        year, written = int(match["long_year"]), None
     else:
-        words = str(int(year))
+        written = match["year"]
+        year = None if "X" in written else int(written)
+    bce = written.startswith("-") if written else year <= 0
+    if written and written.endswith("XXX"):
+        number = int(written.rstrip("X").lstrip("-") or 0)
+        words = f"{_ordinal(number + 1)} millennium BCE" if bce else f"{number}000–{number}999"
+    elif written and written.endswith("XX"):
+        number = int(written[:-2].lstrip("-"))
+        words = f"{_ordinal(number + 1)} century BCE" if bce else f"{written[:-2]}00–{written[:-2]}99"
+    elif written and written.endswith("X"):
+        first = int(written[:-1] + "0")
+        words = f"{1 - (first - 9)}–{1 - first} BCE" if bce else f"{first}s"
+    else:
+        words = year_display(year, era=era)
         if month and int(month) in SEASONS:
             words = f"{SEASONS[int(month)]} {words}"
         elif month:
             words = f"{MONTHS[int(month) - 1]} {words}"
             if day:
                 words = f"{int(day)} {words}"
+    plain = year is not None and not month and not qualifier and YEARS_AGO_FROM < year <= 0
     if qualifier in ("~", "%"):
         words = f"c. {words}"
     if qualifier in ("?", "%"):
         words = f"{words}?"
-    return words
+    return _Endpoint(year, words, plain, bce, qualifier)
+
+
+def _display_endpoint(text, *, era=False):
+    return _endpoint_read(text, era=era).words
 
 
 def edtf_display(value):
-    """Words for an EDTF date at its own precision: "July 2022", "c. 2007", "2011–2019", "before 2000"."""
+    """Words for an EDTF date at its own precision: "July 2022", "c. 2007", "2011–2019", "before 2000", "15 March 44 BCE"."""
     value = (value or "").strip()
     if "/" not in value:
         return _display_endpoint(value)
@@ -170,10 +310,36 @@ def edtf_display(value):
             return "date unknown"
         match = ENDPOINT_RE.match(end)
         if start == ".." and match and _endpoint_precision(end) == Precision.YEAR and not match["qualifier"]:
-            return f"before {int(match['year']) + 1}"
+            return f"before {year_display(int(match['year'] or match['long_year']) + 1)}"
         return f"until {_display_endpoint(end)}" if start == ".." else f"? – {_display_endpoint(end)}"
     if end in ("..", ""):
         return f"since {_display_endpoint(start)}" if end == ".." else f"{_display_endpoint(start)} – ?"
-    first, last = _display_endpoint(start), _display_endpoint(end)
-    separator = " – " if " " in first or " " in last else "–"
-    return f"{first}{separator}{last}"
+    first = _endpoint_read(start)
+    last = _endpoint_read(end, era=first.bce)
+    if first.plain_year and last.plain_year:
+        return f"{first.words.removesuffix(' BCE')}–{last.words}"  # 500–300 BCE
+    separator = " – " if " " in first.words or " " in last.words else "–"
+    return f"{first.words}{separator}{last.words}"
+
+
+# The year of a day number, in SQL: the civil-from-days algorithm of Howard Hinnant
+# (https://howardhinnant.github.io/date_algorithms.html), shifted by whole 400-year cycles so that
+# every division is of a non-negative number (SQL's integer division truncates, it does not floor).
+_CYCLES_SHIFT = 10**9  # 400 billion years: more than MAX_YEARS either way
+
+
+def day_year_expression(field):
+    """A database expression for the astronomical year of the day number in `field` (open ends give nonsense: exclude them)."""
+    shifted = models.F(field) + models.Value(305 + DAYS_PER_400_YEARS * _CYCLES_SHIFT)
+    era = shifted / models.Value(DAYS_PER_400_YEARS)
+    day_of_era = shifted - era * models.Value(DAYS_PER_400_YEARS)
+    year_of_era = (
+        day_of_era - day_of_era / models.Value(1460) + day_of_era / models.Value(36524) - day_of_era / models.Value(146096)
+    ) / models.Value(365)
+    day_of_year = day_of_era - (year_of_era * models.Value(365) + year_of_era / models.Value(4) - year_of_era / models.Value(100))
+    # 1 when day_of_year >= 306 (January or February of the next year), else 0: (day_of_year + 60) / 366.
+    return (
+        year_of_era
+        + (era - models.Value(_CYCLES_SHIFT)) * models.Value(400)
+        + (day_of_year + models.Value(60)) / models.Value(366)
+    )

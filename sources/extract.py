@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 
-from sources.dates import ENDPOINT_RE, Precision
+from sources.dates import ENDPOINT_RE, OPEN_LOWER, OPEN_UPPER, Day, Precision, day_number, year_last_day
 from sources.models import Calendar, MentionRole, PassageRole
 from sources.natural_dates import (
     JALALI_MARK_RE,
@@ -36,8 +36,8 @@ class Mention:
     end: int
     text: str
     edtf: str
-    lower: datetime.date
-    upper: datetime.date
+    lower: int  # day numbers (sources.dates.day_number); OPEN_LOWER/OPEN_UPPER for an open end
+    upper: int
     precision: str
     calendar: str
     role: str
@@ -51,8 +51,8 @@ class Mention:
             "end": self.end + offset,
             "text": self.text,
             "edtf": self.edtf,
-            "lower": None if self.lower == datetime.date.min else self.lower.isoformat(),
-            "upper": None if self.upper == datetime.date.max else self.upper.isoformat(),
+            "lower": Day(self.lower).isoformat() or None,
+            "upper": Day(self.upper).isoformat() or None,
             "precision": self.precision,
             "calendar": self.calendar,
             "role": self.role,
@@ -168,14 +168,15 @@ def _endpoint_lower_upper(value):
     year = match["year"]
     if "X" in year:
         first, last = int(year.replace("X", "0")), int(year.replace("X", "9"))
-        return datetime.date(first, 1, 1), datetime.date(last, 12, 31)
+        return day_number(first), year_last_day(last)
     year, month, day = int(year), match["month"], match["day"]
     if day:
-        return (datetime.date(year, int(month), int(day)),) * 2
+        return (day_number(year, int(month), int(day)),) * 2
     if month:
-        first = datetime.date(year, int(month), 1)
-        return first, (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
-    return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        first = datetime.date(2000 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 2001, int(month), 1)
+        length = ((first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - first).days
+        return day_number(year, int(month)), day_number(year, int(month), length)
+    return day_number(year), year_last_day(year)
 
 
 def edtf_lower_upper(edtf):
@@ -187,8 +188,8 @@ def edtf_lower_upper(edtf):
     first, _, last = edtf.partition("/")
     if not last:
         return _endpoint_lower_upper(first)
-    lower = datetime.date.min if first == ".." else _endpoint_lower_upper(first)[0]
-    upper = datetime.date.max if last == ".." else _endpoint_lower_upper(last)[1]
+    lower = OPEN_LOWER if first == ".." else _endpoint_lower_upper(first)[0]
+    upper = OPEN_UPPER if last == ".." else _endpoint_lower_upper(last)[1]
     if lower > upper:
         raise ValueError(edtf)
     return lower, upper

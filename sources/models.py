@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from sources.dates import Precision, edtf_display, validate_edtf
+from sources.dates import Day, Precision, edtf_display, validate_edtf
 
 
 class SourceType(models.TextChoices):
@@ -219,8 +219,9 @@ class DateMention(models.Model):
     sentence_end = models.PositiveIntegerField()
     text = models.CharField(max_length=200, help_text="The date as the passage writes it.")
     edtf = models.CharField(max_length=60, validators=[validate_edtf])
-    lower = models.DateField(help_text="First day the mention can mean.")
-    upper = models.DateField(help_text="Last day the mention can mean.")
+    # Day numbers of any era (sources.dates.day_number); OPEN_LOWER/OPEN_UPPER for an open end.
+    lower = models.BigIntegerField(help_text="First day the mention can mean, as a day number.")
+    upper = models.BigIntegerField(help_text="Last day the mention can mean, as a day number.")
     precision = models.CharField(max_length=10, choices=Precision)
     calendar = models.CharField(max_length=10, choices=Calendar, default=Calendar.GREGORIAN)
     role = models.CharField(max_length=12, choices=MentionRole, default=MentionRole.EVENT)
@@ -254,3 +255,12 @@ class DateMention(models.Model):
     @property
     def date_display(self):
         return edtf_display(self.edtf)
+
+    @property
+    def first(self):
+        """The first day it can mean (sources.dates.Day: year, as_date(), isoformat())."""
+        return Day(self.lower)
+
+    @property
+    def last(self):
+        return Day(self.upper)

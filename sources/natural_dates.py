@@ -7,12 +7,13 @@ other languages. The EDTF itself (bounds, precision, display) is sources.dates.
 import datetime
 import re
 from dataclasses import replace
+from decimal import Decimal
 from functools import cache
 
 import jdatetime
 from django.core.exceptions import ValidationError
 
-from sources.dates import ENDPOINT_RE, MONTHS, Precision, edtf_bounds
+from sources.dates import ENDPOINT_RE, MONTHS, Precision, day_number, day_parts, edtf_bounds, edtf_year
 
 # Reading words
 #
@@ -86,31 +87,50 @@ def jalali_edtf(year, month=None, day=None):
 
 
 def gregorian_edtf(year, month=None, day=None):
-    """YYYY, YYYY-MM or YYYY-MM-DD, refusing a day its month does not have."""
+    """YYYY, YYYY-MM or YYYY-MM-DD (-0043-03-15 for 44 BCE), refusing a day its month does not have."""
+    year = int(year)
     if day:
         try:
-            return datetime.date(int(year), int(month), int(day)).isoformat()
+            day_number(year, int(month), int(day))
         except ValueError as exc:
             raise ValidationError(
                 "%(year)s-%(month)s-%(day)s is not a day of the calendar.",
                 code="invalid_date",
                 params={"year": year, "month": month, "day": day},
             ) from exc
-    return f"{int(year):04d}-{int(month):02d}" if month else f"{int(year):04d}"
+        return f"{edtf_year(year)}-{int(month):02d}-{int(day):02d}"
+    return f"{edtf_year(year)}-{int(month):02d}" if month else edtf_year(year)
 
 
 def _shift(edtf, *, steps):
     """The unit before (steps=-1) or after (steps=1) a single EDTF endpoint, at its own precision."""
     match = ENDPOINT_RE.match(edtf)
-    if not match or "X" in match["year"]:
+    if not match or (match["year"] and "X" in match["year"]):
         raise ValueError(edtf)
-    year, month, day = int(match["year"]), match["month"], match["day"]
+    year, month, day = int(match["year"] or match["long_year"]), match["month"], match["day"]
     if day:
-        return (datetime.date(year, int(month), int(day)) + datetime.timedelta(days=steps)).isoformat()
+        return gregorian_edtf(*day_parts(day_number(year, int(month), int(day)) + steps))
     if month and int(month) <= 12:
         index = year * 12 + int(month) - 1 + steps
-        return f"{index // 12:04d}-{index % 12 + 1:02d}"
-    return f"{year + steps:04d}"
+        return f"{edtf_year(index // 12)}-{index % 12 + 1:02d}"
+    return edtf_year(year + steps)
+
+
+def era_year(number, era=None):
+    """The astronomical year of a year as written with its era: ("44", "BC") is -43, ("100", "AD") is 100."""
+    number = int(number.replace(",", ""))
+    if era and era.replace(".", "").upper().startswith("B"):
+        if number < 1:
+            raise ValidationError("There is no year 0 BC: 1 BC is followed by AD 1.", code="invalid_date")
+        return 1 - number
+    return number
+
+
+def years_ago_edtf(number, unit):
+    """ "13.8 billion years ago", "65 Ma": the EDTF year that many years before 1 CE ("Y-13800000000")."""
+    unit = unit.lower()
+    scale = next(value for prefix, value in YEARS_AGO_UNITS if unit.startswith(prefix))
+    return edtf_year(-int(Decimal(number) * scale))
 
 
 def _first(edtf):
@@ -121,14 +141,32 @@ def _last(edtf):
     return edtf.split("/")[-1]
 
 
-DAY_MONTH_YEAR_RE = re.compile(
-    rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+(?P<year>\d{{4}})"
-)
-MONTH_DAY_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<year>\d{{4}})")
-MONTH_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?(?P<year>\d{{4}})")
-YEAR_RE = re.compile(r"(?P<year>\d{4})")
+# Eras: "44 BC", "44 BCE", "AD 100", "100 CE" (years without an era must have four digits: "2015").
+ERA_BC = r"(?:B\.?\s?C\.?(?:\s?E\.?)?)(?!\w)"
+ERA_AD = r"(?:A\.?\s?D\.?|C\.?\s?E\.?)(?!\w)"
+YEAR_WITH_ERA = rf"(?:(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+)\s*(?P<era>{ERA_BC}|{ERA_AD})|(?P<pre_era>A\.?\s?D\.?)\s*(?P<pre_number>\d+)|(?P<year>\d{{4}}))"
+DAY_MONTH_YEAR_RE = re.compile(rf"(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<month>{MONTH_NAME_RE}),?\s+{YEAR_WITH_ERA}")
+MONTH_DAY_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?,?\s+{YEAR_WITH_ERA}")
+MONTH_YEAR_RE = re.compile(rf"(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?{YEAR_WITH_ERA}")
+YEAR_RE = re.compile(YEAR_WITH_ERA, re.I)
 DECADE_RE = re.compile(r"(?:the\s+)?(?P<decade>\d{3})0s", re.I)
-CENTURY_RE = re.compile(r"(?:the\s+)?(?P<century>\d{1,2})(?:st|nd|rd|th)\s+century", re.I)
+CENTURY_RE = re.compile(rf"(?:the\s+)?(?P<century>\d{{1,2}})(?:st|nd|rd|th)\s+century(?:\s+(?P<era>{ERA_BC}|{ERA_AD}))?", re.I)
+MILLENNIUM_RE = re.compile(
+    rf"(?:the\s+)?(?P<millennium>10|[1-9])(?:st|nd|rd|th)\s+millennium(?:\s+(?P<era>{ERA_BC}|{ERA_AD}))?", re.I
+)
+YEARS_AGO_UNITS = (
+    ("thousand", 10**3),
+    ("million", 10**6),
+    ("billion", 10**9),
+    ("k", 10**3),
+    ("m", 10**6),
+    ("g", 10**9),
+    ("b", 10**9),
+)
+YEARS_AGO_RE = re.compile(
+    r"(?P<number>\d+(?:\.\d+)?)\s*(?:(?P<unit>thousand|million|billion)\s+years\s+ago|(?P<abbr>ka|kya|Ma|mya|Ga|bya|gya))",
+    re.I,
+)
 SEASON_RE = re.compile(r"(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>\d{4})", re.I)
 PART_RE = re.compile(r"(?P<part>early|mid|middle of|late)[\s-]+(?P<year>\d{4})", re.I)
 JALALI_DAY_RE = re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\s+(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
@@ -145,6 +183,33 @@ RANGE_RE = re.compile(
 )
 
 
+def _year(match):
+    """The astronomical year of a match of YEAR_WITH_ERA."""
+    if match["year"]:
+        return int(match["year"])
+    if match["pre_number"]:
+        return era_year(match["pre_number"])
+    return era_year(match["number"], match["era"])
+
+
+def _is_bc(era):
+    return bool(era) and era.replace(".", "").replace(" ", "").upper().startswith("B")
+
+
+def _century_edtf(number, era):
+    """The nth century: 1900–1999 for the 20th (as readers say it), 300–201 BCE (-02XX) for the 3rd BCE."""
+    if number < 1:
+        raise ValidationError("There is no century 0.", code="invalid_date")
+    return f"-{number - 1:02d}XX" if _is_bc(era) else f"{number - 1:02d}XX"
+
+
+def _millennium_edtf(number, era):
+    """The nth millennium: 5000–4001 BCE (-4XXX) for the 5th BCE; 1001–2000 for the 2nd CE."""
+    if _is_bc(era):
+        return f"-{number - 1}XXX"
+    return f"{edtf_year((number - 1) * 1000 + 1)}/{edtf_year(number * 1000)}"
+
+
 def _endpoint_read(text):
     """(edtf, calendar, precision) for one date without qualifiers, or None."""
     for pattern, build in (
@@ -157,9 +222,9 @@ def _endpoint_read(text):
             lambda m: (jalali_edtf(int(m["year"]), jalali_month_number(m["month"])), "jalali", Precision.MONTH),
         ),
         (JALALI_YEAR_RE, lambda m: (jalali_edtf(int(m["year"])), "jalali", Precision.YEAR)),
-        (DAY_MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
-        (MONTH_DAY_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"]), m["day"]), "gregorian", None)),
-        (MONTH_YEAR_RE, lambda m: (gregorian_edtf(m["year"], month_number(m["month"])), "gregorian", None)),
+        (DAY_MONTH_YEAR_RE, lambda m: (gregorian_edtf(_year(m), month_number(m["month"]), m["day"]), "gregorian", None)),
+        (MONTH_DAY_YEAR_RE, lambda m: (gregorian_edtf(_year(m), month_number(m["month"]), m["day"]), "gregorian", None)),
+        (MONTH_YEAR_RE, lambda m: (gregorian_edtf(_year(m), month_number(m["month"])), "gregorian", None)),
         (SEASON_RE, lambda m: (f"{m['year']}-{SEASON_NUMBERS[m['season'].lower()]}", "gregorian", None)),
         (
             PART_RE,
@@ -170,8 +235,10 @@ def _endpoint_read(text):
             ),
         ),
         (DECADE_RE, lambda m: (f"{m['decade']}X", "gregorian", None)),
-        (CENTURY_RE, lambda m: (f"{int(m['century']) - 1:02d}XX", "gregorian", None)),
-        (YEAR_RE, lambda m: (m["year"], "gregorian", None)),
+        (CENTURY_RE, lambda m: (_century_edtf(int(m["century"]), m["era"]), "gregorian", None)),
+        (MILLENNIUM_RE, lambda m: (_millennium_edtf(int(m["millennium"]), m["era"]), "gregorian", None)),
+        (YEARS_AGO_RE, lambda m: (years_ago_edtf(m["number"], m["unit"] or m["abbr"]), "gregorian", None)),
+        (YEAR_RE, lambda m: (edtf_year(_year(m)), "gregorian", None)),
     ):
         match = pattern.fullmatch(text)
         if match:
@@ -221,6 +288,9 @@ def _range_read(text, languages):
     first_text, last_text = (match["a1"], match["b1"]) if match["a1"] else (match["a2"], match["b2"])
     if re.fullmatch(r"\d{2}", last_text.strip()) and re.fullmatch(r"\d{4}", first_text.strip()):
         last_text = first_text.strip()[:2] + last_text.strip()  # 2011–19
+    era = re.search(rf"\s*(?:{ERA_BC}|{ERA_AD})$", last_text.strip())
+    if era and re.fullmatch(r"\d[\d,]*", first_text.strip()):
+        first_text = first_text.strip() + era.group(0)  # 500–300 BC: the era written once stands for both
     first, last = _natural_read(first_text, languages), _natural_read(last_text, languages)
     if first is None or last is None or "/" in _first(first[0]) or ".." in first[0] + last[0]:
         return None

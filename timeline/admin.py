@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST, require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -72,6 +72,76 @@ class EventAdminForm(forms.ModelForm):
         )
 
 
+class DatedAdminMixin:
+    """The bounds of an EDTF date as editors read them: ISO 8601 (expanded for BCE years) and words."""
+
+    @admin.display(ordering="date_lower", description="first day")
+    def first_day(self, obj):
+        return _day_words(obj.date_first) if obj and obj.date_lower is not None else "–"
+
+    @admin.display(ordering="date_upper", description="last day")
+    def last_day(self, obj):
+        return _day_words(obj.date_last) if obj and obj.date_upper is not None else "–"
+
+
+def _day_words(day):
+    return "open" if day.is_open else f"{day.isoformat()} ({day.display()})"
+
+
+class ClaimedDateInput(forms.TextInput):
+    """The claimed date, with the passage's date mentions offered in a datalist (typing another date still works)."""
+
+    mentions = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = dict(attrs or {})
+        if self.mentions:
+            attrs["list"] = f"{attrs.get('id', name)}_mentions"
+        field = super().render(name, value, attrs, renderer)
+        if not self.mentions:
+            return field
+        options = format_html_join(
+            "", '<option value="{}">{} — “{}”</option>', ((m.edtf, m.date_display, m.text) for m in self.mentions)
+        )
+        return format_html('{}<datalist id="{}">{}</datalist>', field, attrs["list"], options)
+
+
+class CitationAdminForm(forms.ModelForm):
+    claimed_date = NaturalDateField(
+        required=False,
+        help_text="The date this passage gives for the event: pick one of its date mentions, or type EDTF or words "
+        "(a date the passage does not state is kept, with a warning).",
+    )
+
+    class Meta:
+        model = Citation
+        fields = "__all__"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = ClaimedDateInput(attrs={"autocomplete": "off", "class": "vTextField"})
+        if self.instance.passage_id:
+            widget.mentions = list(self.instance.passage.date_mentions.all())
+        self.fields["claimed_date"].widget = widget
+
+    def clean_claimed_date(self):
+        bounds = self.cleaned_data["claimed_date"]
+        return bounds.edtf if bounds else ""
+
+
+def claim_check_html(citation):
+    """Whether the passage states the claimed date, for the editor."""
+    if not citation or not citation.pk or not citation.claimed_date:
+        return "–"
+    mention = citation.claim_mention()
+    if mention is None:
+        return format_html(
+            '<span class="citeline-claim-warning">⚠ {} is not found in the passage: check the date, or pick one the passage states.</span>',
+            citation.claimed_display,
+        )
+    return format_html("✓ the passage says “{}”", mention.text)
+
+
 class CitationInlineFormSet(BaseInlineFormSet):
     def clean(self):
         super().clean()
@@ -99,14 +169,19 @@ def quote_picker_html(passage):
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    form = CitationAdminForm
     formset = CitationInlineFormSet
     extra = 1
     autocomplete_fields = ["passage"]
     fields = [
-        "ordinal", "passage", "quote_picker", "quote", "stance", "note", ("start", "end"), ("prefix", "suffix"),
-        ("anchor_status", "previous_quote"),
+        "ordinal", "passage", "quote_picker", "quote", "stance", ("claimed_date", "claim_check"), "note", ("start", "end"),
+        ("prefix", "suffix"), ("anchor_status", "previous_quote"),
     ]  # fmt: skip
-    readonly_fields = ["quote_picker", "prefix", "suffix", "anchor_status", "previous_quote"]
+    readonly_fields = ["quote_picker", "claim_check", "prefix", "suffix", "anchor_status", "previous_quote"]
+
+    @admin.display(description="in the passage?")
+    def claim_check(self, citation):
+        return claim_check_html(citation)
 
     @admin.display(description="select the quote")
     def quote_picker(self, citation):
@@ -117,21 +192,31 @@ class CitationInline(admin.StackedInline):
         )
 
 
+class DatesDisputedFilter(admin.SimpleListFilter):
+    title = "dates disputed"
+    parameter_name = "dates"
+
+    def lookups(self, request, model_admin):
+        return [("disputed", "sources disagree on the date")]
+
+    def queryset(self, request, queryset):
+        return queryset.dates_disputed() if self.value() == "disputed" else queryset
+
+
 @admin.register(Event)
-class EventAdmin(SimpleHistoryAdmin):
+class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ["title", "date", "date_display", "status", "is_turning_point", "citation_count"]
-    list_filter = ["status", "is_turning_point", "date_precision", "themes", "actors"]
+    list_filter = ["status", "is_turning_point", DatesDisputedFilter, "date_precision", "themes", "actors"]
     search_fields = ["title", "slug", "annotation", "citations__quote"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["actors", "themes"]
-    readonly_fields = ["date_lower", "date_upper", "date_precision", "published_at", "created_at", "updated_at"]
-    date_hierarchy = "date_lower"
+    readonly_fields = ["first_day", "last_day", "date_precision", "published_at", "created_at", "updated_at"]
     inlines = [CitationInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_turning_point"]}),
-        ("When", {"fields": ["date", "display_date", ("date_lower", "date_upper", "date_precision")]}),
+        ("When", {"fields": ["date", "display_date", ("first_day", "last_day", "date_precision")]}),
         ("What", {"fields": ["annotation", "actors", "themes"]}),
         ("Record", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
     ]
@@ -153,8 +238,8 @@ class EventAdmin(SimpleHistoryAdmin):
             bounds = date_to_edtf(text)
         except ValidationError as exc:
             return format_html('<span class="citeline-date-error">{}</span>', " ".join(exc.messages))
-        lower = "open" if bounds.open_start else bounds.lower.isoformat()
-        upper = "open" if bounds.open_end else bounds.upper.isoformat()
+        lower = "open" if bounds.first.is_open else bounds.first.isoformat()
+        upper = "open" if bounds.last.is_open else bounds.last.isoformat()
         calendar = " · from the Solar Hijri calendar" if bounds.calendar == "jalali" else ""
         return format_html(
             '<span class="citeline-date-ok">EDTF <code>{}</code> · {} · from {} to {} · {}{}</span>',
@@ -223,6 +308,7 @@ class EventAdmin(SimpleHistoryAdmin):
         """Citations first, then publishing or unpublishing through the editorial services."""
         super().save_related(request, form, formsets, change)
         event = form.instance
+        claims_warn(self, request, event.citations.filter(claimed_lower__isnull=False).select_related("passage"))
         requested = getattr(event, "requested_status", event.status)
         if requested == Event.Status.PUBLISHED and event.status != requested:
             event_publish(event=event)
@@ -236,6 +322,18 @@ class EventAdmin(SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for event in queryset:
             event_delete(event=event)
+
+
+def claims_warn(model_admin, request, citations):
+    """A warning for each claimed date the cited passage does not state (it is kept: the editor may know better)."""
+    for citation in citations:
+        if citation.claim_in_passage is False:
+            model_admin.message_user(
+                request,
+                f"Citation {citation.ordinal}: the claimed date {citation.claimed_display} is not found in the passage "
+                f"(¶{citation.passage.ordinal}). It is kept; check it, or pick a date the passage states.",
+                messages.WARNING,
+            )
 
 
 class NeedsReviewFilter(admin.SimpleListFilter):
@@ -255,13 +353,22 @@ class NeedsReviewFilter(admin.SimpleListFilter):
 
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
-    list_display = ["__str__", "event", "stance", "anchor_status", "source_title", "previous_quote_excerpt"]
+    form = CitationAdminForm
+    list_display = ["__str__", "event", "stance", "claimed_date", "anchor_status", "source_title", "previous_quote_excerpt"]
     list_filter = [NeedsReviewFilter, "anchor_status", "stance", "passage__source", "orphaned_from"]
     search_fields = ["quote", "previous_quote", "note", "event__title", "passage__source__title", "orphaned_from__title"]
     autocomplete_fields = ["event", "passage"]
     list_select_related = ["event", "passage__source", "orphaned_from"]
-    readonly_fields = ["prefix", "suffix", "anchor_status", "previous_quote", "orphaned_from"]
+    readonly_fields = ["claim_check", "prefix", "suffix", "anchor_status", "previous_quote", "orphaned_from"]
     actions = ["mark_reviewed"]
+
+    @admin.display(description="claimed date in the passage?")
+    def claim_check(self, citation):
+        return claim_check_html(citation)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        claims_warn(self, request, [obj])
 
     @property
     def media(self):
@@ -337,12 +444,12 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["name", "date", "date_lower", "date_upper"]
+class PeriodAdmin(DatedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "date", "first_day", "last_day"]
     list_filter = ["date_precision"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["date_lower", "date_upper", "date_precision"]
+    readonly_fields = ["first_day", "last_day", "date_precision"]
 
 
 # --- Sources, as editors of the timeline see them ---------------------------------------------------

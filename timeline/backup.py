@@ -21,21 +21,25 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from sources.dates import edtf_bounds
 from sources.models import DateMention, Passage, Source, SourceVersion
 from sources.validation import validation_error_text
 from timeline.caching import content_changed
 from timeline.models import Actor, Citation, Event, Period, Theme
 
 BACKUP_FORMAT = "citeline-backup"
-BACKUP_VERSION = 1
+# 2: bounds of dates are derived from the EDTF on import (version 1 wrote them as ISO dates, which
+# cannot hold BCE years; they are ignored when read); citations carry the date their passage claims.
+BACKUP_VERSION = 2
 
 
 class BackupError(Exception):
     """A file that cannot be imported; the message says why, and nothing was written."""
 
 
-# Derived by the database from other fields (Event.search_vector): rebuilt on import, never copied.
-DERIVED_FIELDS = {"search_vector"}
+# Derived from other fields (Event.search_vector; the bounds of every EDTF date): rebuilt on import,
+# never copied. Older backups that hold them are read, and these fields ignored.
+DERIVED_FIELDS = {"search_vector", "date_lower", "date_upper", "lower", "upper", "claimed_lower", "claimed_upper"}
 
 
 def _plain_fields(model):
@@ -122,7 +126,7 @@ def _build(model, item, where, *, nested=()):
     if not isinstance(item, dict):
         raise BackupError(f"{where}: expected an object, found {type(item).__name__}.")
     fields = {field.name: field for field in _plain_fields(model)}
-    unknown = sorted(set(item) - set(fields) - set(nested))
+    unknown = sorted(set(item) - set(fields) - set(nested) - DERIVED_FIELDS)
     if unknown:
         raise BackupError(f"{where}: unknown field(s) {', '.join(unknown)}; was this backup made by another program?")
     values = {}
@@ -133,6 +137,14 @@ def _build(model, item, where, *, nested=()):
             except ValidationError as exc:
                 raise BackupError(f"{where}: {name}: {' '.join(exc.messages)}") from None
     return model(**values)
+
+
+def _mention_bounds(mention, where):
+    try:
+        bounds = edtf_bounds(mention.edtf)
+    except ValidationError as exc:
+        raise BackupError(f"{where}: edtf: {' '.join(exc.messages)}") from None
+    return bounds.lower, bounds.upper
 
 
 def _check(obj, where, *, run_clean=True, exclude=()):
@@ -329,6 +341,7 @@ def timeline_import(*, data, replace=False):
                         mention = _build(DateMention, mention_item, f"{where} ¶{passage.ordinal} date", nested=("dismissed_by",))
                         mention.passage = passage
                         mention.dismissed_by = users.get(mention_item.get("dismissed_by"))
+                        mention.lower, mention.upper = _mention_bounds(mention, f"{where} ¶{passage.ordinal} date")
                         _check(mention, f"{where} ¶{passage.ordinal} date {mention.text}", exclude=["passage", "dismissed_by"])
                         mentions.append(mention)
                 DateMention.objects.bulk_create(mentions)

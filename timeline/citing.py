@@ -49,7 +49,7 @@ def _issued_parts(issued):
     """(year, month, day, approximate) of the first endpoint of an EDTF date; Nones when absent."""
     start = (issued or "").split("/")[0]
     match = ENDPOINT_RE.match(start)
-    if not match or "X" in match["year"]:
+    if not match or match["year"] is None or "X" in match["year"]:
         return None, None, None, False
     month = int(match["month"]) if match["month"] and int(match["month"]) <= 12 else None
     day = int(match["day"]) if match["day"] else None

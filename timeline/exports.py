@@ -19,14 +19,14 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from rest_framework.renderers import BaseRenderer
 
-from sources.dates import Precision
+from sources.dates import Precision, day_parts
 from timeline.citing import source_bibtex, source_csl_json
 from timeline.markdown import markdown_html
 from timeline.models import Event, Period
 
 CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",
-    "actors", "themes", "annotation", "url", "citations", "sources", "quotes",
+    "actors", "themes", "annotation", "url", "citations", "sources", "quotes", "claimed_dates", "dates_disputed",
 ]  # fmt: skip
 # Cells a spreadsheet would run as a formula are prefixed with an apostrophe (CSV injection, as OWASP advises).
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -70,23 +70,31 @@ def events_csv(export):
         citations = list(event.citations.all())
         sources = list(dict.fromkeys(citation.passage.source.slug for citation in citations))
         row = [
-            event.slug, event.title, event.date, event.date_lower.isoformat(), event.date_upper.isoformat(),
+            event.slug, event.title, event.date, event.date_first.isoformat(), event.date_last.isoformat(),
             event.date_precision, event.date_display, "yes" if event.is_turning_point else "no", event.status,
             "; ".join(actor.name for actor in event.actors.all()), "; ".join(theme.name for theme in event.themes.all()),
             event.annotation, export.absolute(event.get_absolute_url()), len(citations), "; ".join(sources),
             " | ".join(citation.quote for citation in citations),
+            # One per citation, in the order of the quotes; empty where the passage claims no date.
+            " | ".join(citation.claimed_date for citation in citations), "yes" if event.dates_disputed else "no",
         ]  # fmt: skip
         writer.writerow([_csv_cell(value) for value in row])
     return buffer.getvalue()
 
 
 def _calendar_span(event):
-    """First day and the day after the last (DTEND is exclusive): the whole month or year at that precision."""
-    lower, upper = event.date_lower, event.date_upper
-    if lower == datetime.date.min:  # "before 2000": only the known end
-        lower = upper
-    if upper == datetime.date.max:  # "since 2022": only the known start
-        upper = lower
+    """
+    First day and the day after the last (DTEND is exclusive): the whole month or year at that
+    precision. None when either day is outside what iCalendar can write (1–9999 CE).
+    """
+    first, last = event.date_first, event.date_last
+    if first.is_open:  # "before 2000": only the known end
+        first = last
+    if last.is_open:  # "since 2022": only the known start
+        last = first
+    lower, upper = first.as_date(), last.as_date()
+    if lower is None or upper is None or upper == datetime.date.max:
+        return None
     return lower, upper + datetime.timedelta(days=1)
 
 
@@ -105,8 +113,13 @@ def events_ical(export):
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", timeline_title())
     host = export.request.get_host().split(":")[0]
+    left_out = []
     for event in export.events:
-        start, end = _calendar_span(event)
+        span = _calendar_span(event)
+        if span is None:
+            left_out.append(event)
+            continue
+        start, end = span
         item = CalendarEvent()
         item.add("uid", f"{event.slug}@{host}")
         item.add("dtstamp", event.updated_at)
@@ -120,27 +133,38 @@ def events_ical(export):
         if themes:
             item.add("categories", themes)
         calendar.add_component(item)
+    if left_out:
+        # RFC 5545 dates run from 1 CE to 9999 CE: say what is missing rather than drop it silently.
+        names = "; ".join(f"{event.date_display}: {event.title}" for event in left_out)
+        calendar.add(
+            "x-comment",
+            f"{len(left_out)} event{'s' if len(left_out) != 1 else ''} left out: iCalendar cannot represent dates "
+            f"before 1 CE or after 9999 CE ({names}). The CSV, TimelineJS and API exports include them.",
+        )
     return calendar.to_ical()
 
 
 def timelinejs_date(day, precision):
-    """A TimelineJS date object with only the parts `precision` supports: a year is just the year."""
-    parts = {"year": day.year}
+    """A TimelineJS date object with only the parts `precision` supports: a year is just the year (negative before 1 CE)."""
+    year, month, number = day_parts(day.number)
+    parts = {"year": year}
     if precision in (Precision.MONTH, Precision.DAY):
-        parts["month"] = day.month
+        parts["month"] = month
     if precision == Precision.DAY:
-        parts["day"] = day.day
+        parts["day"] = number
     return parts
 
 
 def _timelinejs_dates(obj):
     """(start_date, end_date or None) of an event or a period; open ends keep only the known end."""
-    lower, upper = obj.date_lower, obj.date_upper
-    if lower == datetime.date.min:
-        lower = upper
-    if upper == datetime.date.max:
-        upper = lower
-    start, end = timelinejs_date(lower, obj.date_precision), timelinejs_date(upper, obj.date_precision)
+    first, last = obj.date_first, obj.date_last
+    if first.is_open:
+        first = last
+    if last.is_open:
+        last = first
+    if first.is_open:  # "../..": a date unknown at both ends
+        return {"year": 0}, None
+    start, end = timelinejs_date(first, obj.date_precision), timelinejs_date(last, obj.date_precision)
     return start, (end if end != start else None)
 
 

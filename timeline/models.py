@@ -4,14 +4,14 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connections, models
-from django.db.models import F, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
-from sources.dates import Precision, edtf_bounds, edtf_display, validate_edtf
+from sources.dates import Day, Precision, edtf_bounds, edtf_display, validate_edtf
 
 
 class DatedModel(models.Model):
@@ -20,11 +20,13 @@ class DatedModel(models.Model):
     date = models.CharField(
         max_length=60,
         validators=[validate_edtf],
-        help_text="EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000).",
+        help_text="EDTF: 2015, 2022-07, 2019-06-28, 2007~ (about), 2015? (uncertain), 2011/2019, ../1999 (before 2000), "
+        "-0043-03-15 (15 March 44 BCE), Y-13800000000.",
     )
-    # Derived from `date` on save (blank=True so validation waits for them to be derived).
-    date_lower = models.DateField(blank=True, editable=False, help_text="First day the date can mean.")
-    date_upper = models.DateField(blank=True, editable=False, help_text="Last day the date can mean.")
+    # Derived from `date` on save (blank=True so validation waits for them to be derived): signed day
+    # numbers of any era (sources.dates.day_number), OPEN_LOWER/OPEN_UPPER for an open end.
+    date_lower = models.BigIntegerField(blank=True, editable=False, help_text="First day the date can mean, as a day number.")
+    date_upper = models.BigIntegerField(blank=True, editable=False, help_text="Last day the date can mean, as a day number.")
     date_precision = models.CharField(max_length=10, blank=True, choices=Precision, editable=False)
 
     class Meta:
@@ -43,6 +45,25 @@ class DatedModel(models.Model):
     @property
     def date_bounds(self):
         return edtf_bounds(self.date)
+
+    @property
+    def date_first(self):
+        """The first day the date can mean (sources.dates.Day: year, as_date(), isoformat())."""
+        return Day(self.date_lower)
+
+    @property
+    def date_last(self):
+        return Day(self.date_upper)
+
+    @property
+    def date_year(self):
+        """The astronomical year it is filed under: its first possible year, or its last for "before 2000"."""
+        return self.date_first.year if not self.date_first.is_open else self.date_last.year
+
+    @property
+    def date_year_last(self):
+        """Its last possible year, or its first for "since 2022"."""
+        return self.date_last.year if not self.date_last.is_open else self.date_first.year
 
 
 def date_bounds_constraint(name):
@@ -100,6 +121,7 @@ class Period(DatedModel):
     class Meta:
         ordering = ["date_lower", "date_upper", "name"]
         constraints = [date_bounds_constraint("period_date_lower_lte_upper")]
+        indexes = [models.Index(fields=["date_lower", "date_upper"], name="period_date_bounds_idx")]
 
     def __str__(self):
         return f"{self.name} ({self.date_display})"
@@ -155,6 +177,16 @@ class EventQuerySet(models.QuerySet):
 
     def turning_points(self):
         return self.filter(is_turning_point=True)
+
+    def dates_disputed(self):
+        """
+        Events whose sources disagree on the date (Event.dates_disputed, in SQL): the event's date lies
+        outside every date its evidence claims, or two claims cannot both be right.
+        """
+        claims = Citation.objects.evidence().filter(event=OuterRef("pk"), claimed_lower__isnull=False)
+        agreeing = claims.filter(claimed_lower__lte=OuterRef("date_upper"), claimed_upper__gte=OuterRef("date_lower"))
+        later = Citation.objects.evidence().filter(event=OuterRef("event"), claimed_lower__gt=OuterRef("claimed_upper"))
+        return self.filter((Exists(claims) & ~Exists(agreeing)) | Exists(claims.filter(Exists(later))))
 
     def uncited(self):
         """Events without evidence: no citation, or only orphaned ones a re-import could not place."""
@@ -230,6 +262,22 @@ class Event(DatedModel):
     def date_display(self):
         return self.display_date or edtf_display(self.date)
 
+    @property
+    def date_claims(self):
+        """The evidence that states a date for this event (from prefetched citations when there are)."""
+        return [citation for citation in self.citations.all() if citation.passage_id and citation.claimed_lower is not None]
+
+    @property
+    def dates_disputed(self):
+        """Sources disagree on the date: the event's date lies outside every claim, or two claims cannot both be right."""
+        claims = self.date_claims
+        if not claims:
+            return False
+        outside_all = not any(
+            claim.claimed_lower <= self.date_upper and claim.claimed_upper >= self.date_lower for claim in claims
+        )
+        return outside_all or max(claim.claimed_lower for claim in claims) > min(claim.claimed_upper for claim in claims)
+
 
 class CitationQuerySet(models.QuerySet):
     def evidence(self):
@@ -285,6 +333,13 @@ class Citation(models.Model):
     end = models.PositiveIntegerField(blank=True, help_text="Offset just past the quote in the passage text.")
     stance = models.CharField(max_length=10, choices=Stance, default=Stance.SUPPORTS)
     note = models.TextField(blank=True, help_text="The editor's note on this evidence, shown to readers.")
+    claimed_date = models.CharField(
+        max_length=60, blank=True, validators=[validate_edtf],
+        help_text="The date this passage gives for the event (EDTF or words), e.g. one of its date mentions; empty when it gives none.",
+    )  # fmt: skip
+    # Derived from claimed_date on save: day numbers as DatedModel's bounds; empty without a claim.
+    claimed_lower = models.BigIntegerField(null=True, blank=True, editable=False)
+    claimed_upper = models.BigIntegerField(null=True, blank=True, editable=False)
     anchor_status = models.CharField(
         max_length=10, choices=AnchorStatus, default=AnchorStatus.ANCHORED,
         help_text="What the last re-import of the source did to this citation; “updated” and “orphaned” need an editor.",
@@ -312,6 +367,10 @@ class Citation(models.Model):
                 | Q(passage__isnull=True, anchor_status="orphaned", orphaned_from__isnull=False, start=0, end=0),
                 name="citation_anchored_or_orphaned",
             ),
+            models.CheckConstraint(
+                condition=Q(claimed_lower__isnull=True, claimed_upper__isnull=True) | Q(claimed_lower__lte=F("claimed_upper")),
+                name="citation_claimed_lower_lte_upper",
+            ),
         ]
 
     def __str__(self):
@@ -322,8 +381,41 @@ class Citation(models.Model):
         return self.passage.get_absolute_url() if self.passage_id else ""
 
     def save(self, *args, **kwargs):
+        if self.claimed_date:
+            bounds = edtf_bounds(self.claimed_date)
+            self.claimed_date, self.claimed_lower, self.claimed_upper = bounds.edtf, bounds.lower, bounds.upper
+        else:
+            self.claimed_lower = self.claimed_upper = None
         super().save(*args, **kwargs)
         Event.objects.filter(pk=self.event_id).search_vector_refresh()
+
+    @property
+    def claimed_display(self):
+        return edtf_display(self.claimed_date) if self.claimed_date else ""
+
+    @property
+    def claim_agrees(self):
+        """Whether the claimed date can be the event's date (their days overlap); None without a claim."""
+        if self.claimed_lower is None:
+            return None
+        return self.claimed_lower <= self.event.date_upper and self.claimed_upper >= self.event.date_lower
+
+    def claim_mention(self):
+        """The passage's date mention that states the claimed date, or None (a typed date the passage does not give)."""
+        if self.claimed_lower is None or self.passage_id is None:
+            return None
+        return next(
+            (
+                mention for mention in self.passage.date_mentions.all()
+                if (mention.lower, mention.upper) == (self.claimed_lower, self.claimed_upper)
+            ),
+            None,
+        )  # fmt: skip
+
+    @property
+    def claim_in_passage(self):
+        """True when a date mention of the passage states the claimed date; None without a claim."""
+        return None if self.claimed_lower is None else self.claim_mention() is not None
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)

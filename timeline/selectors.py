@@ -1,18 +1,17 @@
 """Reads that are more than one filter: search, the timeline's pages, facet counts and the overview."""
 
-import datetime
 import re
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import (
+    BigIntegerField,
     Case,
     Count,
     Exists,
     F,
     FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Prefetch,
@@ -23,8 +22,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat, ExtractYear
+from django.db.models.functions import Concat
 
+from sources.dates import OPEN_LOWER, OPEN_UPPER, day_year_expression
 from sources.models import DateMention, Passage, Source
 from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, event_quotes_text
 
@@ -131,11 +131,20 @@ def snippet_python(text, query, *, width=220):
 
 
 def event_year():
-    """The year an event is filed under: its first possible year, or its last for "before 2000"."""
+    """The astronomical year an event is filed under: its first possible year, or its last for "before 2000"."""
     return Case(
-        When(date_lower=datetime.date.min, then=ExtractYear("date_upper")),
-        default=ExtractYear("date_lower"),
-        output_field=IntegerField(),
+        When(date_lower=OPEN_LOWER, then=day_year_expression("date_upper")),
+        default=day_year_expression("date_lower"),
+        output_field=BigIntegerField(),
+    )
+
+
+def event_year_last():
+    """The last possible year of an event, or its first for "since 2022"."""
+    return Case(
+        When(date_upper=OPEN_UPPER, then=day_year_expression("date_lower")),
+        default=day_year_expression("date_upper"),
+        output_field=BigIntegerField(),
     )
 
 
@@ -264,25 +273,33 @@ def event_facets(filterset, queryset):
 
 
 @dataclass
-class Year:
-    year: int
-    total: int  # published events filed under this year
+class YearSpan:
+    """Published events sharing a first and a last year (astronomical), with their counts."""
+
+    first: int
+    last: int
+    total: int  # published events with these years
     matching: int  # of those, how many every active filter keeps
-    matching_any_date: int  # how many every filter but the dates keeps (for the decade facet)
+    matching_any_date: int  # how many every filter but the dates keeps (for the span facet)
 
 
 def event_years(filterset, queryset):
-    """Per year: published events, those matching the filters, and those matching all but the dates."""
+    """
+    Published events grouped by their first and last year (the overview counts an interval in every
+    bucket it overlaps): per group, all of them, those matching the filters, and those matching all
+    but the dates. Events of unknown date ("../..") are left out.
+    """
     rows = (
-        queryset.annotate(year=event_year()).order_by().values("year")
+        queryset.exclude(date_lower=OPEN_LOWER, date_upper=OPEN_UPPER)
+        .annotate(first=event_year(), last=event_year_last()).order_by().values("first", "last")
         .annotate(
             total=Count("pk"),
             matching=Count("pk", filter=Q(pk__in=filterset.qs.values("pk"))),
             matching_any_date=Count("pk", filter=Q(pk__in=filterset.filter_queryset_except(queryset, "date_from", "date_to").values("pk"))),
         )
-        .order_by("year")
+        .order_by("first", "last")
     )  # fmt: skip
-    return [Year(**row) for row in rows if row["year"] is not None and 1 < row["year"] < 9999]
+    return [YearSpan(**row) for row in rows]
 
 
 def event_neighbours(event):

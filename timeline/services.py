@@ -281,6 +281,7 @@ def _citation_load(event, ordinal, cited, *, sources, problems):
     citation = Citation(
         event=event, passage=passage, ordinal=ordinal, quote=cited["quote"], start=start, end=end,
         prefix=prefix, suffix=suffix, stance=cited.get("stance", Citation.Stance.SUPPORTS), note=cited.get("note", "").strip(),
+        claimed_date=str(cited.get("claimed_date", "")),
     )  # fmt: skip
     try:
         citation.full_clean()

@@ -21,7 +21,7 @@ from timeline import citing
 from timeline.caching import public_for_readers
 from timeline.filters import EventFilter
 from timeline.models import Citation, Event, Period
-from timeline.overview import decades_build, overview_build
+from timeline.overview import overview_build, spans_build
 from timeline.selectors import (
     citations_in_context,
     event_facets,
@@ -86,12 +86,13 @@ def timeline_index(request):
     years = event_years(filterset, published)
     query = request.GET.copy()
     query.pop("page", None)
+    overview = overview_build(years, periods, query)
     context |= {
         "facets": event_facets(filterset, published),
         "result_count": sum(year.matching for year in years),
         "total_count": sum(year.total for year in years),
-        "overview": overview_build(years, periods, query),
-        "decades": decades_build(years, query),
+        "overview": overview,
+        "spans": spans_build(overview),
         "active": filterset.active,
         "query_string": query_clean(request.GET),
     }

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from sources.dates import Precision, edtf_bounds, edtf_display
+from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, Precision, day_number, day_parts, edtf_bounds, edtf_display, year_display
 
-D = datetime.date
+D = day_number
 
 # EDTF → first possible day, last possible day, precision, display.
 EDTF_TABLE = [
@@ -19,13 +19,13 @@ EDTF_TABLE = [
     ("2015%", D(2015, 1, 1), D(2015, 12, 31), Precision.YEAR, "c. 2015?"),
     ("2011/2019", D(2011, 1, 1), D(2019, 12, 31), Precision.YEAR, "2011–2019"),
     ("2006-12/2010-06", D(2006, 12, 1), D(2010, 6, 30), Precision.MONTH, "December 2006 – June 2010"),
-    ("../1999", datetime.date.min, D(1999, 12, 31), Precision.YEAR, "before 2000"),
-    ("2022-02-24/..", D(2022, 2, 24), datetime.date.max, Precision.DAY, "since 24 February 2022"),
+    ("../1999", OPEN_LOWER, D(1999, 12, 31), Precision.YEAR, "before 2000"),
+    ("2022-02-24/..", D(2022, 2, 24), OPEN_UPPER, Precision.DAY, "since 24 February 2022"),
     ("199X", D(1990, 1, 1), D(1999, 12, 31), Precision.DECADE, "1990s"),
     ("19XX", D(1900, 1, 1), D(1999, 12, 31), Precision.CENTURY, "1900–1999"),
     ("2015-XX", D(2015, 1, 1), D(2015, 12, 31), Precision.YEAR, "2015"),
     ("2015-06-XX", D(2015, 6, 1), D(2015, 6, 30), Precision.MONTH, "June 2015"),
-    ("/2015", D.min, D(2015, 12, 31), Precision.YEAR, "? – 2015"),
+    ("/2015", OPEN_LOWER, D(2015, 12, 31), Precision.YEAR, "? – 2015"),
     ("2001-21", D(2001, 3, 1), D(2001, 5, 31), Precision.SEASON, "spring 2001"),
     ("2024-02", D(2024, 2, 1), D(2024, 2, 29), Precision.MONTH, "February 2024"),
     ("2023-02", D(2023, 2, 1), D(2023, 2, 28), Precision.MONTH, "February 2023"),
@@ -102,3 +102,59 @@ def test_edtf_bounds_refuses_empty_date(edtf):
         edtf_bounds(edtf)
     assert excinfo.value.code == "required"
     assert "2022-07" in excinfo.value.messages[0]
+
+
+# Any era: EDTF → first day (year, month, day), last day, precision, display. Astronomical years:
+# 0000 is 1 BCE, -0001 is 2 BCE, -0043 is 44 BCE.
+ERA_TABLE = [
+    ("-0043-03-15", (-43, 3, 15), (-43, 3, 15), Precision.DAY, "15 March 44 BCE"),
+    ("-0500~", (-500, 1, 1), (-500, 12, 31), Precision.YEAR, "c. 501 BCE"),
+    ("-0499~", (-499, 1, 1), (-499, 12, 31), Precision.YEAR, "c. 500 BCE"),
+    ("0000", (0, 1, 1), (0, 12, 31), Precision.YEAR, "1 BCE"),
+    ("0001", (1, 1, 1), (1, 12, 31), Precision.YEAR, "1 CE"),
+    ("-0001/0001", (-1, 1, 1), (1, 12, 31), Precision.YEAR, "2 BCE – 1 CE"),
+    ("-0043/0014", (-43, 1, 1), (14, 12, 31), Precision.YEAR, "44 BCE – 14 CE"),
+    ("Y-13800000000", (-13_800_000_000, 1, 1), (-13_800_000_000, 12, 31), Precision.YEAR, "13.8 billion years ago"),
+    ("Y-65000000", (-65_000_000, 1, 1), (-65_000_000, 12, 31), Precision.YEAR, "65 million years ago"),
+    ("Y170000002", (170_000_002, 1, 1), (170_000_002, 12, 31), Precision.YEAR, "170,000,002"),
+    ("-0500/-0300", (-500, 1, 1), (-300, 12, 31), Precision.YEAR, "501–301 BCE"),
+    ("Y12000", (12000, 1, 1), (12000, 12, 31), Precision.YEAR, "12,000"),
+    ("-02XX", (-299, 1, 1), (-200, 12, 31), Precision.CENTURY, "3rd century BCE"),
+    ("-4XXX", (-4999, 1, 1), (-4000, 12, 31), Precision.MILLENNIUM, "5th millennium BCE"),
+    ("../-0044", None, (-44, 12, 31), Precision.YEAR, "before 44 BCE"),
+]
+
+
+@pytest.mark.parametrize(("edtf", "first", "last", "precision", "display"), ERA_TABLE, ids=[row[0] for row in ERA_TABLE])
+def test_any_era_bounds_and_display(edtf, first, last, precision, display):
+    """Dates of any era get the days they mean, in any era, and read as historians write them."""
+    bounds = edtf_bounds(edtf)
+    assert bounds.lower == (D(*first) if first else OPEN_LOWER) and bounds.upper == D(*last)
+    assert (bounds.first.year if first else None, bounds.last.year) == (first[0] if first else None, last[0])
+    assert bounds.precision == precision and edtf_display(edtf) == display
+
+
+def test_any_era_order():
+    """Bounds order every era: the Big Bang, the dinosaurs, 501 BCE, 44 BCE, 1 BCE, 1 CE, 2015, 12,000 CE."""
+    ordered = ["Y-13800000000", "Y-65000000", "-0500~", "-0043-03-15", "0000", "0001", "2015", "Y12000", "Y170000002"]
+    assert sorted(ordered, key=lambda edtf: edtf_bounds(edtf).lower) == ordered
+    assert edtf_bounds("-0043-03-15").upper < edtf_bounds("0014-08-19").upper < edtf_bounds("-0043/0014").upper
+
+
+@pytest.mark.parametrize(
+    ("year", "month", "day"), [(-13_800_000_000, 1, 1), (-43, 3, 15), (0, 2, 29), (-1, 12, 31), (1, 1, 1), (2024, 2, 29)]
+)
+def test_day_numbers_round_trip(year, month, day):
+    """A day number gives back its day in any era; 1 CE counts as datetime does."""
+    assert day_parts(day_number(year, month, day)) == (year, month, day)
+    assert day_number(2015, 6, 1) == datetime.date(2015, 6, 1).toordinal()
+    assert Day(day_number(-43, 3, 15)).as_date() is None and Day(day_number(-43, 3, 15)).isoformat() == "-0043-03-15"
+    assert Day(day_number(2015, 6, 1)).as_date() == datetime.date(2015, 6, 1)
+
+
+def test_year_display_marks_ce_only_near_bce():
+    """1 BCE is followed by 1 CE (no year 0); CE is written where BCE is near."""
+    assert [year_display(year) for year in (-1, 0, 1, 2, 999, 1000, 2015)] == [
+        "2 BCE", "1 BCE", "1 CE", "2 CE", "999 CE", "1000", "2015",
+    ]  # fmt: skip
+    assert edtf_display("-0500/1500") == "501 BCE – 1500 CE"

@@ -1,14 +1,13 @@
 """Natural-language and Solar Hijri dates to EDTF and bounds (sources.natural_dates.date_to_edtf)."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 
+from sources.dates import OPEN_LOWER, OPEN_UPPER, day_number, edtf_display
 from sources.natural_dates import date_to_edtf
 
-D = datetime.date
-MIN, MAX = datetime.date.min, datetime.date.max
+D = day_number
+MIN, MAX = OPEN_LOWER, OPEN_UPPER
 
 TABLE = [
     # typed, EDTF, lower, upper, precision, calendar
@@ -106,3 +105,39 @@ def test_date_field_never_uses_the_typed_text_as_a_message_template():
             NaturalDateField().clean(text)
         error = excinfo.value.error_list[0]
         assert text in error.message % error.params
+
+
+# Any era in words, as historians and geologists write them.
+ERA_WORDS = [
+    ("44 BC", "-0043", "44 BCE"),
+    ("44 BCE", "-0043", "44 BCE"),
+    ("44 B.C.", "-0043", "44 BCE"),
+    ("15 March 44 BC", "-0043-03-15", "15 March 44 BCE"),
+    ("March 15, 44 BC", "-0043-03-15", "15 March 44 BCE"),
+    ("500 BC–300 BC", "-0499/-0299", "500–300 BCE"),
+    ("500–300 BC", "-0499/-0299", "500–300 BCE"),
+    ("c. 1200 BCE", "-1199~", "c. 1200 BCE"),
+    ("3rd century BC", "-02XX", "3rd century BCE"),
+    ("the 5th millennium BCE", "-4XXX", "5th millennium BCE"),
+    ("13.8 billion years ago", "Y-13800000000", "13.8 billion years ago"),
+    ("65 Ma", "Y-65000000", "65 million years ago"),
+    ("65 million years ago", "Y-65000000", "65 million years ago"),
+    ("100 AD", "0100", "100 CE"),
+    ("AD 100", "0100", "100 CE"),
+    ("1 BC", "0000", "1 BCE"),
+    ("from 100 BC to 100 AD", "-0099/0100", "100 BCE – 100 CE"),
+    ("before 44 BC", "../-0044", "before 44 BCE"),
+]
+
+
+@pytest.mark.parametrize(("text", "edtf", "display"), ERA_WORDS, ids=[row[0] for row in ERA_WORDS])
+def test_any_era_in_words(text, edtf, display):
+    """BC/BCE/AD/CE years, centuries, millennia and deep time read into EDTF, and read back as historians write them."""
+    bounds = date_to_edtf(text)
+    assert bounds.edtf == edtf and edtf_display(bounds.edtf) == display
+
+
+def test_there_is_no_year_zero_bc():
+    """“0 BC” is not a year: 1 BC is followed by AD 1."""
+    with pytest.raises(ValidationError):
+        date_to_edtf("0 BC")

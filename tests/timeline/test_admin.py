@@ -77,7 +77,7 @@ def test_event_with_citation_saves_and_anchors_the_quote(editor_client):
     citation = Citation.objects.get(event__slug="treaty-test")
     assert passage.text[citation.start : citation.end] == quote
     assert citation.prefix.endswith("as noted by observers, ")
-    assert Event.objects.get(slug="treaty-test").date_lower.isoformat() == "2025-01-17"
+    assert Event.objects.get(slug="treaty-test").date_first.isoformat() == "2025-01-17"
 
 
 def test_a_quote_not_in_the_passage_is_refused(editor_client):

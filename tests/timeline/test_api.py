@@ -102,7 +102,7 @@ def test_event_detail_has_dates_actors_themes_and_citations(api):
     event = Event.objects.published().filter(citations__note__gt="").first()
     body = api.get(f"/api/events/{event.slug}/").json()
     assert body["date"] == event.date
-    assert body["date_lower"] == event.date_lower.isoformat() and body["date_upper"] == event.date_upper.isoformat()
+    assert body["date_lower"] == event.date_first.isoformat() and body["date_upper"] == event.date_last.isoformat()
     assert body["date_precision"] == event.date_precision
     assert body["date_display"] == event.date_display
     assert [actor["slug"] for actor in body["actors"]] == [actor.slug for actor in event.actors.all()]

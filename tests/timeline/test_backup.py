@@ -204,7 +204,7 @@ MALFORMED = [
     (_set(["sources", 0, "passages", 0, "ordinal"], True), "sources[0].passages[0].ordinal: expected a whole number"),
     (_set(["sources", 0, "passages", 0, "text"], None), "sources[0].passages[0].text: expected a value, found null"),
     (_set(["sources", 0, "passages", 0, "date_mentions"], "2015"), "sources[0].passages[0].date_mentions: expected a list"),
-    (_set([_mentioned, "date_mentions", 0, "lower"], 2015), ".date_mentions[0].lower: expected text, found a number"),
+    (_set([_mentioned, "date_mentions", 0, "edtf"], 2015), ".date_mentions[0].edtf: expected text, found a number"),
     (_set(["sources", 0, "versions", 0], None), "sources[0].versions[0]: expected an object, found null"),
     (_set(["events", 0], []), "events[0]: expected an object, found a list"),
     (_set(["events", 0, "slug"], None), "events[0].slug: expected text, found null"),

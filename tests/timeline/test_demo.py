@@ -29,8 +29,8 @@ def test_demo_timeline_spans_1979_to_2025_with_twenty_published_events():
     """At least 20 published events run from 1979 to 2025."""
     published = Event.objects.published()
     assert published.count() >= 20
-    assert published.first().date_lower.year == 1979
-    assert published.last().date_lower.year == 2025
+    assert published.first().date_first.year == 1979
+    assert published.last().date_first.year == 2025
 
 
 def test_the_four_turning_points_are_published_and_cited_by_several_sources():
@@ -105,3 +105,17 @@ def test_demo_command_serves_the_timeline_from_a_fresh_database(tmp_path):
     for title in ("Iraq", "Syria", "JCPOA", "invasion of Ukraine"):
         assert title in page
     assert "Three turning points—the 2003 Iraq War" in event_page
+
+
+def test_demo_claimed_dates_are_found_in_their_passages_and_disagreements_flagged():
+    """Every claimed date of the demo is one of its passage's date mentions; the corpus's real disagreements are flagged."""
+    claims = Citation.objects.filter(claimed_lower__isnull=False).select_related("event", "passage")
+    assert claims.count() >= 20
+    for citation in claims:
+        assert citation.claim_in_passage, (
+            f"{citation.event.slug} ¶{citation.passage.ordinal}: {citation.claimed_date} not in the passage"
+        )
+    disputed = set(Event.objects.published().dates_disputed().values_list("slug", flat=True))
+    # Baghai dates the Soviet invasion of Afghanistan to 1980 and the lifting of sanctions to 2015.
+    assert {"soviet-invasion-of-afghanistan", "jcpoa-implementation-day"} <= disputed
+    assert "islamic-revolution-in-iran" not in disputed

@@ -58,7 +58,7 @@ def test_csv_lists_every_filtered_event(client):
     assert [row["slug"] for row in rows] == [event.slug for event in expected]
     first, event = rows[0], expected[0]
     assert first["title"] == event.title and first["date"] == event.date
-    assert first["date_lower"] == event.date_lower.isoformat() and first["date_display"] == event.date_display
+    assert first["date_lower"] == event.date_first.isoformat() and first["date_display"] == event.date_display
     assert first["annotation"] == event.annotation
     assert int(first["citations"]) == event.citations.count()
     assert first["quotes"].split(" | ")[0] == event.citations.order_by("ordinal", "pk").first().quote
@@ -215,3 +215,27 @@ def test_exports_query_count_is_constant(client, django_assert_num_queries):
             client.get("/api/events/", {"format": export})
     with django_assert_num_queries(6):  # and the periods, for the eras
         client.get("/api/events/", {"format": "timelinejs"})
+
+
+def test_icalendar_leaves_out_dates_before_1_ce_and_says_so(client):
+    """iCalendar cannot write 44 BCE: the event is left out and a calendar comment names it."""
+    CitationFactory(event=EventFactory(slug="ides-of-march", title="Caesar is killed", date="-0043-03-15"))
+    response = client.get("/api/events/", {"format": "ics"})
+    calendar = Calendar.from_ical(response.content)
+    uids = {str(item["uid"]).split("@")[0] for item in calendar.walk("VEVENT")}
+    assert "ides-of-march" not in uids and len(uids) == Event.objects.published().count() - 1
+    comment = str(calendar["X-COMMENT"])
+    assert "1 event left out" in comment and "15 March 44 BCE: Caesar is killed" in comment
+
+
+def test_bce_dates_in_csv_and_timelinejs(client):
+    """CSV writes expanded ISO 8601 days; TimelineJS negative years."""
+    CitationFactory(event=EventFactory(slug="ides-of-march", title="Caesar is killed", date="-0043-03-15"))
+    rows = {
+        row["slug"]: row for row in csv.DictReader(io.StringIO(client.get("/api/events/", {"format": "csv"}).content.decode()))
+    }
+    # A spreadsheet would compute -0043-03-15 as a sum: the apostrophe keeps it text (CSV injection guard).
+    assert rows["ides-of-march"]["date_lower"] == "'-0043-03-15"
+    assert rows["ides-of-march"]["date_display"] == "15 March 44 BCE"
+    slides = {slide["unique_id"]: slide for slide in client.get("/api/events/", {"format": "timelinejs"}).json()["events"]}
+    assert slides["ides-of-march"]["start_date"] == {"year": -43, "month": 3, "day": 15}

@@ -1,11 +1,11 @@
 """EventFilter: the one definition of what a timeline URL means."""
 
-import datetime
 from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
 
+from sources.dates import day_number
 from tests.factories import CitationFactory
 from timeline.filters import EventFilter
 from timeline.models import Event
@@ -28,8 +28,8 @@ def test_natural_language_dates_are_bounds():
     """date_from=July 2022 starts on 1 July 2022; date_to=2003-03 ends on 31 March 2003."""
     form = filtered("date_from=July+2022&date_to=2003-03").form
     assert form.is_valid()
-    assert form.cleaned_data["date_from"].lower == datetime.date(2022, 7, 1)
-    assert form.cleaned_data["date_to"].upper == datetime.date(2003, 3, 31)
+    assert form.cleaned_data["date_from"].lower == day_number(2022, 7, 1)
+    assert form.cleaned_data["date_to"].upper == day_number(2003, 3, 31)
 
 
 def test_an_unreadable_date_is_a_form_error_and_the_other_filters_still_apply():
@@ -118,3 +118,14 @@ def test_search_through_the_index_matches_what_icontains_matched(query):
         quoted = Citation.objects.evidence().filter(quote__icontains=word).values("event_id")
         expected = expected.filter(Q(title__icontains=word) | Q(annotation__icontains=word) | Q(pk__in=quoted))
     assert set(filtered(urlencode({"q": query})).qs) == set(expected)
+
+
+def test_dates_in_words_of_any_era_filter():
+    """From 100 BC to 100 AD keeps a 44 BC event and a 50 AD event, and drops one of 200 BC; the Ides of March come first."""
+    ides = CitationFactory(event__date="-0043-03-15", event__slug="ides-of-march").event
+    fifty = CitationFactory(event__date="0050", event__slug="fifty-ad").event
+    older = CitationFactory(event__date="-0199", event__slug="two-hundred-bc").event
+    kept = set(filtered("date_from=100+BC&date_to=100+AD").qs)
+    assert {ides, fifty} <= kept and older not in kept
+    assert set(filtered("date_from=from+100+BC+to+100+AD&date_to=from+100+BC+to+100+AD").qs) == kept
+    assert list(filtered("").qs.order_by("date_lower", "date_upper", "title"))[:3] == [older, ides, fifty]

@@ -1,19 +1,18 @@
 """Events, periods and citations (timeline.models), and the passages they point into."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
+from sources.dates import day_number
 from sources.models import Passage, Source
 from tests.factories import CitationFactory, EventFactory, PeriodFactory, SourceFactory
 from timeline.models import Citation, Event
 
 pytestmark = pytest.mark.django_db
 
-D = datetime.date
+D = day_number
 DRAFT_SLUG = "russia-suspends-s-300-delivery"
 
 
@@ -257,3 +256,27 @@ def test_passage_clean_refuses_text_not_matching_the_source(passage, change):
 def test_period_str_shows_its_dates():
     """A period is listed with its name and its dates in words."""
     assert str(PeriodFactory(name="Syrian civil war", date="2011/2019")) == "Syrian civil war (2011–2019)"
+
+
+def test_event_year_sql_gives_the_astronomical_year_of_any_day():
+    """event_year() (SQL) agrees with the calendar at the first and last day of years in every era."""
+    from timeline.selectors import event_year
+
+    years = [-13_800_000_000, -65_000_000, -500, -44, -1, 0, 1, 400, 1600, 1900, 2000, 2024, 9999, 12000, 170_000_002]
+    expected = {}
+    for year in years:
+        for month, day in ((1, 1), (2, 28), (3, 1), (12, 31)):
+            event = EventFactory(date="2000")
+            Event.objects.filter(pk=event.pk).update(date_lower=D(year, month, day), date_upper=D(year, month, day))
+            expected[event.pk] = year
+    found = dict(Event.objects.filter(pk__in=expected).annotate(year=event_year()).values_list("pk", "year"))
+    assert found == expected
+
+
+def test_bce_events_sort_before_ce_ones():
+    """The Ides of March (44 BCE) come before 1 BCE, 1 CE and 2015; the Big Bang before them all."""
+    dates = ["2015", "0001", "-0043-03-15", "0000", "Y-13800000000"]
+    for date in dates:
+        EventFactory(date=date)
+    found = [event.date for event in Event.objects.filter(date__in=dates).order_by("date_lower", "date_upper")]
+    assert found == ["Y-13800000000", "-0043-03-15", "0000", "0001", "2015"]

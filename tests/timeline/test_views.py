@@ -1,12 +1,12 @@
 """The reader pages (timeline, event, passage, source) and the health check."""
 
-import datetime
 from unittest import mock
 
 import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
+from sources.dates import day_number
 from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory, UserFactory
 from timeline.models import Citation, Event
 from timeline.selectors import PAGE_SIZE
@@ -49,7 +49,7 @@ def test_more_pages_continue_without_repeating_the_year_heading(client):
     fragment = htmx_get(client, "/", "p#more-2", {"page": 2}).content.decode()
     assert event_ids(fragment) == event_ids(full)
     assert "<html" not in fragment and 'id="filters"' not in fragment
-    assert published[PAGE_SIZE - 1].date_lower.year == published[PAGE_SIZE].date_lower.year == 1900
+    assert published[PAGE_SIZE - 1].date_year == published[PAGE_SIZE].date_year == 1900
     assert 'id="year-1900"' not in fragment and 'id="year-1979"' in fragment
 
 
@@ -83,7 +83,7 @@ def test_filters_by_actor_and_theme(client):
 def test_filters_by_natural_language_dates(client):
     """date_from/date_to read "2015" and "July 2022"; events overlapping the range are kept."""
     page = client.get("/", {"date_from": "2015", "date_to": "July 2022"}).content.decode()
-    expected = Event.objects.published().between(datetime.date(2015, 1, 1), datetime.date(2022, 7, 31))
+    expected = Event.objects.published().between(day_number(2015, 1, 1), day_number(2022, 7, 31))
     assert sorted(event_ids(page)) == sorted(event.slug for event in expected)
 
 
@@ -149,17 +149,12 @@ def test_facet_counts_reflect_the_other_filters(client):
     assert 'id="count-actor-russia" data-count="%d"' % russia.count in response.content.decode()
 
 
-def test_decades_and_overview(client):
-    """The decade facet counts events per decade, and the overview strip links each year to its filter."""
+def test_spans_and_overview(client):
+    """The span facet counts the events overlapping each bucket of the overview (years, for the demo's 47), and the strip links each to its filter."""
     response = client.get("/")
-    decades = {decade["decade"]: decade["count"] for decade in response.context["decades"]}
-    assert (
-        decades[2010]
-        == Event.objects.published()
-        .between(datetime.date(2010, 1, 1), datetime.date(2019, 12, 31))
-        .filter(date_lower__year__gte=2010)
-        .count()
-    )
+    assert response.context["overview"].scale.unit == "year"
+    spans = {span["label"]: span["count"] for span in response.context["spans"]}
+    assert spans["2015"] == Event.objects.published().between(day_number(2015, 1, 1), day_number(2015, 12, 31)).count()
     page = response.content.decode()
     assert '<svg class="overview-chart"' in page
     assert 'href="?date_from=2015&amp;date_to=2015"' in page
@@ -335,8 +330,8 @@ def _many_events(count):
     existing = Event.objects.filter(slug__startswith="bulk-").count()
     # bulk_create skips save(), which derives the date bounds: they are given here.
     events = Event.objects.bulk_create(
-        EventFactory.build(title=f"Bulk {n}", slug=f"bulk-{n}", date="2015", date_lower=datetime.date(2015, 1, 1),
-                           date_upper=datetime.date(2015, 12, 31), date_precision="year", annotation="Bulk event about a treaty.")
+        EventFactory.build(title=f"Bulk {n}", slug=f"bulk-{n}", date="2015", date_lower=day_number(2015, 1, 1),
+                           date_upper=day_number(2015, 12, 31), date_precision="year", annotation="Bulk event about a treaty.")
         for n in range(existing, count)
     )  # fmt: skip
     Event.actors.through.objects.bulk_create(Event.actors.through(event=event, actor=actor) for event in events)
@@ -456,3 +451,18 @@ def test_event_meta_description_is_escaped_plain_text(client):
     Metas().feed(html)
     assert len(metas) == 1 and set(metas[0]) == {"name", "content"}
     assert metas[0]["content"] == '2015: A "title". Tom & Jerry: " onfocus="alert(1)" autofocus x=" and bold "words"'
+
+
+def test_bce_events_come_first_under_their_own_year_headings(client):
+    """The Ides of March (44 BCE) come before 1 CE, under “44 BCE”; the overview spans both eras on one scale."""
+    CitationFactory(event=EventFactory(slug="ides-of-march", title="Caesar is killed", date="-0043-03-15"))
+    CitationFactory(event=EventFactory(slug="year-one", title="Year one", date="0001"))
+    response = client.get("/")
+    page = response.content.decode()
+    assert page.index("Caesar is killed") < page.index("Year one") < page.index("Islamic Revolution")
+    assert '<h2 class="year-heading" id="year--43">44 BCE' in page and '<h2 class="year-heading" id="year-1">1 CE' in page
+    assert "15 March 44 BCE</time>" in page
+    overview = response.context["overview"]
+    assert overview.scale.unit == "century" and len(overview.bars) <= 120  # 44 BCE to 2025: 2,069 years
+    detail = client.get("/events/ides-of-march/").content.decode()
+    assert "15 March 44 BCE" in detail and "Year one" in detail  # its next neighbour, across the eras

@@ -4,8 +4,10 @@ import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sources.dates import Day
 from sources.models import Passage, Source
 from timeline.markdown import markdown_html
 from timeline.models import Actor, Citation, Event, Period, Theme
@@ -47,6 +49,18 @@ class FullCleanSerializer(serializers.ModelSerializer):
             return super().update(instance, validated_data)
 
 
+@extend_schema_field({"type": "string", "nullable": True, "example": "-0043-03-15"})
+class DayField(serializers.Field):
+    """A bound stored as a day number, written as ISO 8601 (expanded for years before 1 CE or after 9999); null when open."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return Day(value).isoformat() or None
+
+
 class ActorSerializer(FullCleanSerializer):
     class Meta:
         model = Actor
@@ -61,6 +75,8 @@ class ThemeSerializer(FullCleanSerializer):
 
 class PeriodSerializer(FullCleanSerializer):
     date_display = serializers.CharField(read_only=True, help_text="The date in words, e.g. “2011–2019”.")
+    date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
+    date_upper = DayField(help_text="Last day the date can mean; null when open.")
 
     class Meta:
         model = Period
@@ -110,12 +126,15 @@ class CitationSerializer(FullCleanSerializer):
     passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
     passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")
     source = SourceSerializer(source="passage.source", read_only=True)
+    claimed_date_display = serializers.CharField(
+        source="claimed_display", read_only=True, help_text="The claimed date in words, e.g. “1980”; empty without a claim."
+    )
 
     class Meta:
         model = Citation
         fields = [
             "id", "event", "passage", "passage_ordinal", "passage_url", "source", "ordinal", "quote", "prefix", "suffix",
-            "start", "end", "stance", "note", "anchor_status",
+            "start", "end", "stance", "claimed_date", "claimed_date_display", "note", "anchor_status",
         ]  # fmt: skip
         read_only_fields = ["prefix", "suffix", "end", "anchor_status"]
         extra_kwargs = {"start": {"required": False, "help_text": "Which occurrence of the quote, when it occurs twice."}}
@@ -131,6 +150,8 @@ class CitationSerializer(FullCleanSerializer):
 
 class EventSerializer(FullCleanSerializer):
     url = serializers.SerializerMethodField(help_text="The event's page on this site.")
+    date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
+    date_upper = DayField(help_text="Last day the date can mean; null when open.")
     date_display = serializers.CharField(read_only=True, help_text="The date readers see: display_date, else the EDTF in words.")
     annotation_html = serializers.SerializerMethodField(help_text="The annotation rendered from Markdown and sanitised.")
     turning_point = serializers.BooleanField(source="is_turning_point", required=False)
@@ -145,13 +166,16 @@ class EventSerializer(FullCleanSerializer):
         help_text="Slugs of the event's themes.",
     )  # fmt: skip
     citations = CitationSerializer(many=True, read_only=True)
+    dates_disputed = serializers.BooleanField(
+        read_only=True, help_text="The sources disagree on the date: it lies outside every claimed date, or claims conflict."
+    )
 
     class Meta:
         model = Event
         fields = [
             "slug", "title", "url", "date", "date_lower", "date_upper", "date_precision", "display_date", "date_display",
             "annotation", "annotation_html", "turning_point", "status", "actors", "themes", "actor_slugs", "theme_slugs",
-            "citations", "published_at", "created_at", "updated_at",
+            "citations", "dates_disputed", "published_at", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_url(self, event) -> str:

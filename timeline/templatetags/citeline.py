@@ -1,13 +1,12 @@
 """Template filters and tags of the reader's pages: Markdown, search snippets, marked quotes, dates in words."""
 
-import datetime
 from html import unescape
 
 from django import template
 from django.utils.html import conditional_escape, escape, format_html, strip_tags
 from django.utils.safestring import mark_safe
 
-from sources.dates import edtf_display
+from sources.dates import year_display
 from timeline.citing import text_fragment_url
 from timeline.markdown import markdown_html
 from timeline.selectors import SNIPPET_START, SNIPPET_STOP
@@ -71,6 +70,7 @@ def date_explained(obj):
         "year": "Known to the year",
         "decade": "Known to the decade",
         "century": "Known to the century",
+        "millennium": "Known to the millennium",
     }[bounds.precision]
     sentences = []
     if bounds.is_interval:
@@ -81,17 +81,13 @@ def date_explained(obj):
         sentences.append("The date is approximate (“circa”): the sources give it roughly.")
     if bounds.uncertain:
         sentences.append("The date is uncertain: the sources disagree or hedge.")
-    lower = "an unknown start" if bounds.open_start or bounds.lower == datetime.date.min else _day(bounds.lower)
-    upper = "an open end" if bounds.open_end or bounds.upper == datetime.date.max else _day(bounds.upper)
+    lower = "an unknown start" if bounds.first.is_open else bounds.first.display()
+    upper = "an open end" if bounds.last.is_open else bounds.last.display()
     if bounds.lower == bounds.upper:
         sentences.append(f"It means {lower}.")
     else:
         sentences.append(f"It can mean any day from {lower} to {upper}.")
     return " ".join(sentences)
-
-
-def _day(day):
-    return edtf_display(day.isoformat())
 
 
 @register.filter
@@ -102,8 +98,25 @@ def text_fragment(url, quote):
 
 @register.filter
 def periods_during(periods, year):
-    """The periods that cover any part of `year`, for the bands beside a year heading."""
-    return [period for period in periods if period.date_lower.year <= year <= period.date_upper.year]
+    """The periods that cover any part of `year` (astronomical), for the bands beside a year heading."""
+    return [
+        period for period in periods
+        if (period.date_first.is_open or period.date_first.year <= year)
+        and (period.date_last.is_open or year <= period.date_last.year)
+    ]  # fmt: skip
+
+
+@register.filter
+def year_words(year):
+    """An astronomical year as readers write it: "44 BCE", "14 CE", "2015", "65 million years ago"."""
+    return year_display(int(year)) if year not in (None, "") else ""
+
+
+@register.filter
+def iso_day(day):
+    """A Day (sources.dates) as an HTML datetime value, or "" where HTML has none (before 1 CE, open)."""
+    date = day.as_date() if day is not None else None
+    return date.isoformat() if date else ""
 
 
 @register.filter
