@@ -311,3 +311,13 @@ def test_api_docs_are_served_offline(client):
         assert "cdn.jsdelivr" not in html and "unpkg" not in html and "fonts.googleapis" not in html
     assert client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js").status_code == 200
     assert client.get("/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js").status_code == 200
+
+
+def test_an_editor_gets_a_token_for_username_and_password(client):
+    """POST /api/token/ answers the editor's token, which then authorises a write; a wrong password gets a 400, no token."""
+    UserFactory(username="scripted", password="a long password 4412", permissions=["add_actor"])
+    assert client.post("/api/token/", {"username": "scripted", "password": "wrong"}).status_code == 400
+    token = client.post("/api/token/", {"username": "scripted", "password": "a long password 4412"}).json()["token"]
+    response = client.post("/api/actors/", {"slug": "scripted", "name": "Scripted"}, HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 201
+    assert "/api/token/" in client.get("/api/schema/").content.decode()

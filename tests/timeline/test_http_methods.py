@@ -21,6 +21,8 @@ pytestmark = pytest.mark.django_db
 # Framing and connection headers are the server's business and may rightly differ between HEAD and GET.
 TRANSPORT_HEADERS = {"date", "connection", "keep-alive", "transfer-encoding", "content-length", "server"}
 PRIVATE_NAMESPACES = {"admin"}
+# Endpoints that only take a POST (a token for a password): GET and HEAD get a 405 naming POST.
+POST_ONLY = {"api:token"}
 
 
 def public_patterns(patterns=None, namespace=None):
@@ -106,6 +108,12 @@ def test_head_is_get_without_a_body_and_options_never_fails(site, pattern):
     base, urls = site
     for name in [key for key in urls if key == pattern or key == f"{pattern}.json"]:
         url = urls[name]
+        if pattern in POST_ONLY:
+            for method in ("GET", "HEAD"):
+                status, headers, _ = fetch(base, method, url)
+                assert status == 405 and "POST" in headers.get("allow", ""), f"{method} {url}: {status}"
+            assert fetch(base, "OPTIONS", url)[0] == 200, f"OPTIONS {url}"
+            continue
         get_status, get_headers, get_body = fetch(base, "GET", url)
         assert get_status == 200, f"GET {url}: {get_status}"
         head_status, head_headers, head_body = fetch(base, "HEAD", url)

@@ -16,6 +16,7 @@ router.register("themes", api.ThemeViewSet, basename="theme")
 router.register("periods", api.PeriodViewSet, basename="period")
 
 urlpatterns = [
+    path("token/", api.TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("docs/redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -12,7 +14,7 @@ from rest_framework.settings import api_settings
 from sources.models import Source
 from timeline import exports
 from timeline.api.pagination import Pagination, StableOrderingFilter
-from timeline.api.schema import EventFilterBackend
+from timeline.api.schema import CitelineAutoSchema, EventFilterBackend
 from timeline.api.serializers import (
     ActorSerializer,
     CitationSerializer,
@@ -235,3 +237,20 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         event_delete(event=instance)
+
+
+@extend_schema(
+    summary="Get your API token",
+    description=(
+        "Send an editor's `username` and `password` (JSON or form); the answer holds the token to send as "
+        "`Authorization: Token <token>` on writes. The same token is returned until staff delete it in the admin "
+        "(Auth Token › Tokens). Wrong passwords count towards the sign-in lockout, as in the admin."
+    ),
+    request=AuthTokenSerializer,
+    responses={200: {"type": "object", "properties": {"token": {"type": "string"}}, "required": ["token"]}},
+    auth=[],
+)
+class TokenView(ObtainAuthToken):
+    """POST /api/token/: a token for scripts, in exchange for an editor's username and password."""
+
+    schema = CitelineAutoSchema()
