@@ -57,10 +57,12 @@ SETUP = textwrap.dedent(
     actor = Actor.objects.create(slug="xss-actor", name=P["actor"])
     theme = Theme.objects.create(slug="xss-theme", name=P["theme"], description=P["theme-description"])
     Period.objects.create(slug="xss-period", name=P["period"], description=P["period-description"], date="2016/2017")
-    event = Event.objects.create(
+    event = Event(
         slug="xss-event", title=P["event-title"], date="2016-05", display_date=P["display-date"],
         annotation=P["annotation"] + " [a link](javascript:alert('annotation-link'))",
     )
+    event.full_clean()  # as the admin and the API would: lengths hold on PostgreSQL too
+    event.save()
     event.actors.add(actor)
     event.themes.add(theme)
     passage = next(p for p in source.passages.all() if P["quote"] in p.text)
@@ -97,12 +99,15 @@ def stored_payloads(live_url):
     values = {label: payload(label) for label in labels}
     values["url"] = f'"><script>alert("url")</script>{MARK}'  # a URL has no spaces: the breakout alone
     values["quote"] = f'{MARK} <script>alert("quote")</script>'  # exact words of the passage text
+    values["display-date"] = f'{MARK} <img src=x onerror=alert("date")>"><svg onload=alert("date")>'  # 100 characters at most
     # In the HTML document, the title and the quoted words are text (escaped), as on a real page.
     values["source-title-escaped"] = values["source-title"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     values["quote-escaped"] = values["quote"].replace("<", "&lt;").replace(">", "&gt;")
-    manage("shell", "-c", SETUP, XSS_PAYLOADS=json.dumps(values), XSS_ADMIN=ADMIN, XSS_PASSWORD=PASSWORD)
-    yield values
-    manage("shell", "-c", TEARDOWN)
+    try:
+        manage("shell", "-c", SETUP, XSS_PAYLOADS=json.dumps(values), XSS_ADMIN=ADMIN, XSS_PASSWORD=PASSWORD)
+        yield values
+    finally:  # a setup that failed half-way must not leave its rows to the tests that follow
+        manage("shell", "-c", TEARDOWN)
 
 
 @pytest.fixture
