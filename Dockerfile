@@ -20,7 +20,7 @@ COPY . .
 # Settings refuse to start without these; collectstatic needs no real secret.
 RUN DEBUG=0 SECRET_KEY=collectstatic-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput
 
-RUN useradd --create-home citeline && chown -R citeline /app
+RUN useradd --create-home citeline && mkdir -p /app/media && chown -R citeline /app
 USER citeline
 EXPOSE 8000
 CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn timeline.wsgi:application"]

@@ -1,8 +1,14 @@
 """Documents in the Django admin: upload through the importer, read passages, versions and date mentions."""
 
+import json
+import secrets
+import tempfile
+from pathlib import Path
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
@@ -10,7 +16,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from sources.importing import document_import
+from sources.forms import NaturalDateField
+from sources.importing import document_import, url_import
 from sources.ingest import ImportRefused
 from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
 
@@ -29,7 +36,7 @@ class PassageInline(admin.TabularInline):
 
 class SourceVersionInline(admin.TabularInline):
     model = SourceVersion
-    fields = ["number", "imported_at", "original_filename", "content_hash"]
+    fields = ["number", "imported_at", "original_filename", "content_hash", "fetched_url", "archive"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -39,16 +46,51 @@ class SourceVersionInline(admin.TabularInline):
         return False
 
 
-class SourceUploadForm(forms.Form):
-    """A document and the metadata a manifest entry would give it (sources.importing.document_import)."""
+# An upload the form refused for another field is kept here, named by a signed token, so that the
+# editor corrects the field without choosing the file again (a browser never re-fills a file input).
+KEPT_UPLOADS = Path(tempfile.gettempdir()) / "citeline-kept-uploads"
+KEPT_UPLOAD_SALT = "citeline.sources.kept-upload"
+KEPT_UPLOAD_MAX_AGE = 3600  # seconds
 
-    file = forms.FileField(help_text="Plain text (UTF-8) or HTML. Re-uploading under an existing slug imports a new version.")
+
+def upload_keep(upload):
+    """Store an upload's bytes for the next try of the form; a signed token naming it."""
+    KEPT_UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
+    key = secrets.token_hex(16)
+    (KEPT_UPLOADS / key).write_bytes(upload.read())
+    upload.seek(0)
+    return signing.dumps({"key": key, "name": upload.name}, salt=KEPT_UPLOAD_SALT)
+
+
+def upload_kept(token):
+    """(file name, bytes) of a kept upload, or None when the token is wrong, too old or its file is gone."""
+    try:
+        data = signing.loads(token, salt=KEPT_UPLOAD_SALT, max_age=KEPT_UPLOAD_MAX_AGE)
+        return data["name"], (KEPT_UPLOADS / Path(data["key"]).name).read_bytes()
+    except (signing.BadSignature, KeyError, TypeError, OSError):
+        return None
+
+
+class SourceUploadForm(forms.Form):
+    """A document and its metadata (sources.importing.document_import, as a manifest entry gives them to the command)."""
+
+    file = forms.FileField(
+        required=False,
+        help_text="Plain text (UTF-8), HTML or PDF. Re-uploading under an existing slug imports a new version.",
+    )
+    kept_file = forms.CharField(required=False, widget=forms.HiddenInput)
     slug = forms.SlugField(required=False, help_text="Identifies the source across re-imports; from the file name when empty.")
     title = forms.CharField(required=False, max_length=500, help_text="From the document when empty.")
-    authors = forms.CharField(required=False, help_text="Separated by semicolons, in the document's order.")
+    authors = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        help_text="One name per line, in the document's order, e.g. Jane Doe.",
+    )
     container = forms.CharField(required=False, max_length=300, label="Journal or site")
     type = forms.ChoiceField(choices=[("", "—")] + list(SourceType.choices), required=False, label="Source type")
-    issued = forms.CharField(required=False, max_length=60, help_text="EDTF, e.g. 2023-07-16 or 2019~.")
+    issued = NaturalDateField(
+        required=False, help_text="When it was published, in words or EDTF: 12 June 2024, July 2022, 2019~, 2023-07-16."
+    )
     language = forms.CharField(required=False, max_length=16, help_text="e.g. en or fa; detected when empty.")
     url = forms.URLField(required=False, max_length=1000, assume_scheme="https")
     license = forms.CharField(required=False, max_length=200)
@@ -56,6 +98,10 @@ class SourceUploadForm(forms.Form):
     def clean_file(self):
         """Refuse a file by its size, before anything reads it (larger uploads wait in a temporary file, not in memory)."""
         upload = self.cleaned_data["file"]
+        if upload is None:
+            if not upload_kept(self.data.get("kept_file", "")):
+                raise forms.ValidationError("Choose the document to upload: a text (UTF-8) or HTML file.", code="required")
+            return None
         limit = settings.CITELINE_IMPORT_MAX_BYTES
         if upload.size > limit:
             raise forms.ValidationError(
@@ -65,14 +111,83 @@ class SourceUploadForm(forms.Form):
             )
         return upload
 
+    def document(self):
+        """(file name, bytes) of the chosen file, or of the one kept from the previous try."""
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            return upload.name, upload.read()
+        return upload_kept(self.cleaned_data.get("kept_file", ""))
+
+    def kept_name(self):
+        kept = upload_kept(self.data.get("kept_file", "")) if self.is_bound else None
+        return kept[0] if kept else ""
+
     def metadata(self):
-        data = {name: value for name, value in self.cleaned_data.items() if name != "file"}
-        data["authors"] = [name.strip() for name in data.get("authors", "").split(";") if name.strip()]
+        data = {name: value for name, value in self.cleaned_data.items() if name not in ("file", "kept_file")}
+        # One name per line; semicolons still separate names, as they did before.
+        data["authors"] = [
+            name.strip() for line in data.get("authors", "").splitlines() for name in line.split(";") if name.strip()
+        ]
+        data["issued"] = data["issued"].edtf if data.get("issued") else ""
         return data
+
+
+class SourceFromUrlForm(forms.Form):
+    """A page's address: fetched, archived (WARC) and imported by sources.importing.url_import."""
+
+    url = forms.URLField(
+        max_length=1000,
+        assume_scheme="https",
+        label="Address (URL)",
+        help_text="An http(s) page, PDF or text file. Its bytes are kept as an archived copy (WARC) beside the source.",
+    )
+    slug = forms.SlugField(required=False, help_text="From the address when empty; an existing slug imports a new version.")
+
+    def metadata(self):
+        return {"slug": self.cleaned_data.get("slug")}
+
+
+class AuthorsField(forms.CharField):
+    """Author names one per line (stored as a list), never the raw JSON "[]"."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(str(name) for name in value)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, list):
+            return value
+        text = (value or "").strip()
+        if text[:1] in ("[", "{", '"'):
+            # JSON pasted as it was shown before: read as JSON, so the model's check names what is wrong with it.
+            try:
+                return json.loads(text)
+            except ValueError:
+                pass
+        return [name.strip() for name in text.splitlines() if name.strip()]
+
+
+class SourceAdminForm(forms.ModelForm):
+    authors = AuthorsField(required=False, help_text="One name per line, in the order the document gives them.")
+    issued = NaturalDateField(
+        required=False, help_text="When it was published, in words or EDTF: 12 June 2024, July 2022, 2019~."
+    )
+
+    class Meta:
+        model = Source
+        fields = "__all__"
+
+    def clean_issued(self):
+        bounds = self.cleaned_data["issued"]
+        return bounds.edtf if bounds else ""
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceAdminForm
     list_display = ["title", "slug", "source_type", "issued", "language", "passage_count"]
     list_filter = ["source_type", "language", "media_type"]
     search_fields = ["title", "slug", "container", "authors", "notes"]
@@ -101,22 +216,63 @@ class SourceAdmin(admin.ModelAdmin):
         return source.passage_count
 
     def get_urls(self):
-        return [path("upload/", self.admin_site.admin_view(self.upload_view), name="sources_source_upload")] + super().get_urls()
+        return [
+            path("upload/", self.admin_site.admin_view(self.upload_view), name="sources_source_upload"),
+            path("add-from-url/", self.admin_site.admin_view(self.from_url_view), name="sources_source_from_url"),
+        ] + super().get_urls()
+
+    def from_url_view(self, request):
+        """Add from URL: fetch the page (limits as `import_sources https://…`), keep the archived copy, import it."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = SourceFromUrlForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = url_import(url=form.cleaned_data["url"], metadata=form.metadata())
+            except ImportRefused as exc:
+                form.add_error("url", str(exc))
+            else:
+                self.message_user(request, result.summary(), messages.SUCCESS)
+                return redirect(self.upload_done_url(result.source))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "form": form,
+            "title": "Add from URL",
+            "media": self.media + form.media,
+            "from_url": True,
+        }
+        return TemplateResponse(request, "admin/sources/source/upload.html", context)
+
+    def upload_done_url(self, source):
+        """Where an upload leads: the new document (the timeline's admin leads to its candidate events instead)."""
+        return reverse("admin:sources_source_change", args=[source.pk])
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A source comes from a document: "Add" is the upload (a metadata-only form would make a source without text)."""
+        return redirect(reverse("admin:sources_source_upload"))
 
     def upload_view(self, request):
-        """Upload a text or HTML document: the same checks and import as `manage.py import_sources`."""
+        """Upload a text, HTML or PDF document: the same checks and import as `manage.py import_sources`."""
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = SourceUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
+            name, raw = form.document()
             try:
-                result = document_import(raw=upload.read(), filename=upload.name, metadata=form.metadata())
+                result = document_import(raw=raw, filename=name, metadata=form.metadata())
             except ImportRefused as exc:
-                form.add_error("file" if str(exc).startswith(upload.name) else None, str(exc))
+                # The importer speaks to manifests too: an upload's metadata is this form.
+                message = str(exc).replace("Fix the manifest entry.", "Correct it in the form below.")
+                form.add_error(None, message)
             else:
                 self.message_user(request, result.summary(), messages.SUCCESS)
-                return redirect(reverse("admin:sources_source_change", args=[result.source.pk]))
+                return redirect(self.upload_done_url(result.source))
+        if form.is_bound and form.errors and request.FILES.get("file") and "file" not in form.errors:
+            # Refused for another field: the file waits on the server for the corrected form.
+            data = form.data.copy()
+            data["kept_file"] = upload_keep(request.FILES["file"])
+            form = _refused_form(form, data)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -125,6 +281,15 @@ class SourceAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/sources/source/upload.html", context)
+
+
+def _refused_form(form, data):
+    """The same refused form, its errors kept, now carrying the kept file's token."""
+    errors = form.errors
+    kept = SourceUploadForm(data)
+    kept._errors = errors
+    kept.cleaned_data = {}
+    return kept
 
 
 @admin.register(Passage)

@@ -12,7 +12,7 @@ unknown end is OPEN_LOWER or OPEN_UPPER, beyond every date.
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,6 +21,18 @@ from edtf.parser.edtf_exceptions import EDTFParseException
 
 MONTHS = ("January February March April May June July August September October November December").split()
 SEASONS = {21: "spring", 22: "summer", 23: "autumn", 24: "winter"}
+# EDTF level 2 sub-year groupings: quarters, quadrimesters (thirds) and semesters (halves) of a year,
+# as words and the months they cover. A quarter is never a day: "Q3 2019" is 2019-35, July–September.
+SUB_YEAR = {
+    33: ("Q1", 1, 3), 34: ("Q2", 4, 6), 35: ("Q3", 7, 9), 36: ("Q4", 10, 12),
+    37: ("the first third of", 1, 4), 38: ("the second third of", 5, 8), 39: ("the last third of", 9, 12),
+    40: ("the first half of", 1, 6), 41: ("the second half of", 7, 12),
+}  # fmt: skip
+# A point known within part of a year ("mid-2015"), stored as EDTF level 2 "one of a set": [2015-04..2015-09].
+PART_OF_YEAR = {"early": ("01", "04"), "mid": ("04", "09"), "middle of": ("04", "09"), "late": ("09", "12")}
+PART_WORDS = {("01", "04"): "early", ("04", "09"): "mid-", ("09", "12"): "late"}
+# "[2015-04..2015-09]": one day of the set (here, of the months April to September 2015), not all of them.
+SET_RE = re.compile(r"^\[(?P<first>[^\[\].,]+)\.\.(?P<last>[^\[\].,]+)\]$")
 
 # A single endpoint, e.g. 2019-06-28, 2022-07, 2015~, 199X, 19XX, 2001-21 (spring 2001), -0043-03-15,
 # -02XX, Y-13800000000. An unspecified month or day (2015-XX, 2015-06-XX) is as precise as the part before it.
@@ -128,6 +140,8 @@ class DateBounds:
     is_interval: bool = False
     open_start: bool = False
     open_end: bool = False
+    # One point of time known only to lie between lower and upper ("sometime in mid-2015"), not a span.
+    is_set: bool = False
     calendar: str = "gregorian"  # the calendar the date was written in; bounds are always Gregorian
 
     @property
@@ -172,6 +186,14 @@ def edtf_bounds(value):
     value = (value or "").strip()
     if not value:
         raise ValidationError("Enter a date in EDTF, e.g. 2015, 2022-07, 2019-06-28, 2007~ or 2011/2019.", code="required")
+    if value.startswith("["):
+        return _set_bounds(value)
+    match = ENDPOINT_RE.match(value)
+    if match and match["qualifier"] and match["month"] and int(match["month"]) > 12:
+        # The edtf library does not read a qualified sub-year grouping ("2019-35?"); EDTF level 2 allows it.
+        unqualified = edtf_bounds(value[:-1])
+        qualifier = match["qualifier"]
+        return replace(unqualified, edtf=value, approximate=qualifier in "~%", uncertain=qualifier in "?%")
     try:
         parsed = parse_edtf(value)
     except (EDTFParseException, ValueError, TypeError) as exc:
@@ -216,6 +238,43 @@ def edtf_bounds(value):
         is_interval=is_interval,
         open_start=open_start,
         open_end=open_end,
+    )
+
+
+def _set_bounds(value):
+    """
+    "[2015-04..2015-09]" (EDTF level 2, one of a set): one point between the first day of the first
+    member and the last of the last. Members may carry a qualifier ("[2015-04?..2015-09?]", probably
+    mid-2015), which EDTF level 2 allows and the edtf library does not read: each member is read alone.
+    """
+    match = SET_RE.match(value)
+    if not match:
+        raise ValidationError(
+            "“%(value)s” is not a set Citeline can read. Write one of a range of dates as [first..last], e.g. "
+            "[2015-04..2015-09] for sometime between April and September 2015.",
+            code="invalid_edtf",
+            params={"value": value},
+        )
+    first, last = edtf_bounds(match["first"]), edtf_bounds(match["last"])
+    if first.is_interval or last.is_interval or first.is_set or last.is_set:
+        raise ValidationError("“%(value)s”: a set's ends are single dates.", code="invalid_edtf", params={"value": value})
+    if first.lower > last.upper:
+        raise ValidationError(
+            "“%(value)s” ends before it starts: put the earlier date first.", code="reversed_interval", params={"value": value}
+        )
+    rank = max(first.precision.rank, last.precision.rank)
+    if first.first.year == last.last.year and rank <= Precision.SEASON.rank:
+        precision = Precision.SEASON  # part of one year
+    else:
+        precision = list(Precision)[max(rank, Precision.YEAR.rank)]
+    return DateBounds(
+        edtf=value,
+        lower=first.lower,
+        upper=last.upper,
+        precision=precision,
+        approximate=first.approximate or last.approximate,
+        uncertain=first.uncertain or last.uncertain,
+        is_set=True,
     )
 
 
@@ -283,6 +342,10 @@ def _endpoint_read(text, *, era=False):
         words = year_display(year, era=era)
         if month and int(month) in SEASONS:
             words = f"{SEASONS[int(month)]} {words}"
+        elif month and int(month) in SUB_YEAR:
+            name, first_month, last_month = SUB_YEAR[int(month)]
+            months = f" ({MONTHS[first_month - 1]}–{MONTHS[last_month - 1]})"
+            words = f"{name} {words}"
         elif month:
             words = f"{MONTHS[int(month) - 1]} {words}"
             if day:
@@ -292,6 +355,8 @@ def _endpoint_read(text, *, era=False):
         words = f"c. {words}"
     if qualifier in ("?", "%"):
         words = f"{words}?"
+    if month and int(month) in SUB_YEAR:
+        words += months
     return _Endpoint(year, words, plain, bce, qualifier)
 
 
@@ -302,6 +367,8 @@ def _display_endpoint(text, *, era=False):
 def edtf_display(value):
     """Words for an EDTF date at its own precision: "July 2022", "c. 2007", "2011–2019", "before 2000", "15 March 44 BCE"."""
     value = (value or "").strip()
+    if value.startswith("[") and (match := SET_RE.match(value)):
+        return _set_display(match["first"], match["last"])
     if "/" not in value:
         return _display_endpoint(value)
     start, end = value.split("/", 1)
@@ -320,6 +387,35 @@ def edtf_display(value):
         return f"{first.words.removesuffix(' BCE')}–{last.words}"  # 500–300 BCE
     separator = " – " if " " in first.words or " " in last.words else "–"
     return f"{first.words}{separator}{last.words}"
+
+
+def _set_display(first_text, last_text):
+    """
+    "sometime in mid-2015, between April and September", "sometime between 3 and 9 May 2015": a point
+    known within a range, never read as a span.
+    """
+    first, last = _endpoint_read(first_text), _endpoint_read(last_text)
+    mark = "?" if "?" in (first.qualifier or "") + (last.qualifier or "") or "%" in (first.qualifier or "") else ""
+    about = "around " if {"~", "%"} & {first.qualifier, last.qualifier} else ""
+    a, b = ENDPOINT_RE.match(first_text), ENDPOINT_RE.match(last_text)
+    same_year = (
+        a
+        and b
+        and first.year is not None
+        and first.year == last.year
+        and a["month"]
+        and b["month"]
+        and not a["day"]
+        and not b["day"]
+    )
+    if same_year and int(a["month"]) <= 12 and int(b["month"]) <= 12:
+        year = year_display(first.year)
+        months = f"between {MONTHS[int(a['month']) - 1]} and {MONTHS[int(b['month']) - 1]}"
+        if part := PART_WORDS.get((a["month"], b["month"])):
+            return f"sometime {about or 'in '}{part}{'' if part.endswith('-') else ' '}{year}{mark}, {months}"
+        return f"sometime {about}{months} {year}{mark}"
+    strip = lambda words: words.removeprefix("c. ").removesuffix("?")  # noqa: E731
+    return f"sometime {about}between {strip(first.words)} and {strip(last.words)}{mark}"
 
 
 # The year of a day number, in SQL: the civil-from-days algorithm of Howard Hinnant

@@ -10,8 +10,10 @@ numbers such as "36/2022") are refused by the guards below.
 """
 
 import datetime
+import importlib
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from django.core.exceptions import ValidationError
 
@@ -63,7 +65,7 @@ YEAR = r"(?:1[5-9]\d\d|20\d\d)"  # Gregorian years Citeline reads on their own: 
 JALALI_YEAR = r"(?:1[34]\d\d)"  # Solar Hijri 1300–1499 (1921–2121)
 # A year is a number of its own: not glued to letters, digits or a slash, not the tail of
 # "36/2022" or "1,156" or "269-2771", not the head of "2022-23" (a range) or "2016.5".
-BEFORE = r"(?<![\w/.,:\-–—])"
+BEFORE = r"(?<![\w/.,:\-–—$€£¥#§])"
 AFTER = r"(?![\w/]|[.,:]\d|[-–—]\d)"
 
 PATTERNS = [
@@ -82,6 +84,9 @@ PATTERNS = [
     ("year_month_day", rf"{BEFORE}(?P<year>{YEAR}),\s+(?P<month>{MONTH_NAME_RE})\s+(?P<day>\d{{1,2}})(?!\d)"),
     ("month_year", rf"(?<![A-Z])(?P<month>{MONTH_NAME_RE}),?\s+(?:of\s+)?(?P<year>{YEAR}){AFTER}"),
     ("iso_day", rf"{BEFORE}(?P<year>{YEAR})-(?P<month>0[1-9]|1[0-2])-(?P<day>[0-3]\d)(?![\w-])"),
+    # 16.01.2023 is always day.month.year; 16/01/2023 and 01/16/2023 depend on the language (see _read).
+    ("dotted_day", rf"(?<![\w.,/$€£¥])(?P<day>\d{{1,2}})\.\s?(?P<month>\d{{1,2}})\.\s?(?P<year>{YEAR})(?![\w/]|[.,]\d)"),
+    ("slashed_day", rf"(?<![\w.,/$€£¥-])(?P<a>\d{{1,2}})(?P<sep>[/-])(?P<b>\d{{1,2}})(?P=sep)(?P<year>{YEAR})(?![\w/-]|[.,]\d)"),
     ("range", rf"(?i:between)\s+(?P<first>{YEAR})\s+and\s+(?P<last>{YEAR}){AFTER}"),
     ("range", rf"(?i:from)\s+(?P<first>{YEAR})\s+(?:to|until|till|through)\s+(?P<last>{YEAR}){AFTER}"),
     ("range", rf"{BEFORE}(?P<first>{YEAR})\s?[–—-]\s?(?P<last>{YEAR}|\d\d){AFTER}"),
@@ -98,9 +103,22 @@ DIGIT_RE = re.compile(r"\d")
 # What stands just before or after a number that is not a date.
 NOT_A_DATE_BEFORE_RE = re.compile(
     r"(?:\bpp?\.|\bpages?|\bNo\.?|\bnos?\.|\bvol\.?|\bnumber|#|\bISBN|\bISSN|\bdoi:?|\bgrant|\breport|\bfollowers|\bfollowing|"
-    r"\bviews|\bclaps|\bresponses|\bcomments|\blikes|\bphone|\btel\.?|\bfax|صص|ص\.|شماره|گزارش)\s*:?\s*$",
+    r"\bviews|\bclaps|\bresponses|\bcomments|\blikes|\bphone|\btel\.?|\bfax|صص|ص\.|شماره|گزارش"
+    r"|\bS\.|\bSeiten?|\bpág(?:ina)?s?\.?|\bстр\.|\bс\.|\bRn\.|\bRdnr\.|\bArt\.|\barticle|\bsection|§+|\bpara(?:graph)?\.?"
+    r"|\brooms?|\bsuite|\bflat|\bapartment|\bzimmer|\braum|\bsalle|\bbureau|\bgate|\bplatform|\bbus|\broute|\bflight"
+    r"|\bhighway|\bmodel|\bzip|\bpostcode|\bbox|\bunit|\bbuilding|\bfloor|\bitem|\bcode|\bUS\$|\bUSD|\bEUR|\bRs\.?"
+    r"|\b(?:film|movie|novel|album|song|book|play|game|series|titled|called|Roman|roman|película|filme)\s*[\"“‘'«„]?)\s*:?\s*$",
     re.I,
 )
+# "NJW 2002, 1700, 1701", "BGHZ 154, 1739–1752": after a law report's abbreviation and its year or
+# volume come page numbers, never years.
+LEGAL_CITATION_RE = re.compile(
+    r"\b(?:[A-Z][A-Za-z]*[A-Z][A-Za-z]*|[A-Z]{2,})\.?\s+\(?\d{1,4}\)?\s*,\s*"
+    r"(?P<pages>\d{1,5}(?:\s*[-–]\s*\d{1,5})?(?:\s*(?:,|f\.|ff\.)\s*\d{1,5}(?:\s*[-–]\s*\d{1,5})?)*)"
+)
+# A number in quotation marks is a title ("1917", the film), not a year.
+QUOTED_BEFORE_RE = re.compile(r"[\"“‘'«„»]$")
+QUOTED_AFTER_RE = re.compile(r"^[\"”’'»“«]")
 NOT_A_DATE_AFTER_RE = re.compile(
     r"^\s*(?:min\b|mins\b|minutes?\b|hours?\b|seconds?\b|followers|views|claps|km\b|kilometres|kilometers|miles|metres|meters|"
     r"people|troops|soldiers|tanks|aircraft|jets|drones|missiles|ships|vehicles|units|words|pages|%|percent|per cent|dollars|euros|rubles|roubles|tons|tonnes|barrels|USD|"
@@ -119,7 +137,25 @@ PERSIAN_LANGUAGES = {"fa", "ps", "tg", "ur", "ar", "ku"}
 ARABIC_SCRIPT_RE = re.compile(r"[\u0600-\u06ff]")
 
 
-def _read(name, match, *, persian):
+def _numeric_day(a, b, year, language):
+    """
+    16/01/2023 or 01/16/2023: a number above 12 is the day; otherwise the language decides (day first
+    in German, French, Persian…). Where it cannot (English is written both ways, or no language), the
+    reading is marked uncertain ("?"), so that an editor checks it.
+    """
+    language = (language or "").split("-")[0]
+    if a > 12 and b > 12:
+        return None
+    if a > 12 or b > 12 or a == b:
+        day, month = (a, b) if a > 12 or a == b else (b, a)
+        return gregorian_edtf(year, month, day), Calendar.GREGORIAN, Precision.DAY
+    if language in DAY_FIRST_LANGUAGES:
+        return gregorian_edtf(year, b, a), Calendar.GREGORIAN, Precision.DAY
+    month, day = a, b  # month first, as in the US, but flagged
+    return gregorian_edtf(year, month, day) + "?", Calendar.GREGORIAN, Precision.DAY
+
+
+def _read(name, match, *, persian, language=""):
     """(edtf, calendar, precision) for one pattern match, or None when it is not a date after all."""
     group = match.group
     if name == "jalali_day":
@@ -137,6 +173,15 @@ def _read(name, match, *, persian):
         return gregorian_edtf(group("year"), month, group("day")), Calendar.GREGORIAN, Precision.DAY
     if name == "month_year":
         return gregorian_edtf(group("year"), month_number(group("month"))), Calendar.GREGORIAN, Precision.MONTH
+    if name == "day_month_year_named":
+        month = _month_of(group("month"), language)
+        return gregorian_edtf(group("year"), month, group("day")), Calendar.GREGORIAN, Precision.DAY
+    if name == "month_year_named":
+        return gregorian_edtf(group("year"), _month_of(group("month"), language)), Calendar.GREGORIAN, Precision.MONTH
+    if name == "dotted_day":
+        return gregorian_edtf(group("year"), group("month"), group("day")), Calendar.GREGORIAN, Precision.DAY
+    if name == "slashed_day":
+        return _numeric_day(int(group("a")), int(group("b")), group("year"), language)
     if name == "range":
         first, last = group("first"), group("last")
         if len(last) == 2:
@@ -148,7 +193,7 @@ def _read(name, match, *, persian):
         return f"{group('year')}~", Calendar.GREGORIAN, Precision.YEAR
     if name == "part":
         year, (first, last) = group("year"), PART_OF_YEAR[group("part").lower()]
-        return f"{year}-{first}/{year}-{last}", Calendar.GREGORIAN, Precision.MONTH
+        return f"[{year}-{first}..{year}-{last}]", Calendar.GREGORIAN, Precision.SEASON  # one point: sources.dates.SET_RE
     if name == "bounded":
         year, word = int(group("year")), group("word").lower()
         edtf = {"before": f"../{year - 1}", "after": f"{year + 1}/..", "since": f"{year}/.."}[word]
@@ -185,6 +230,9 @@ def edtf_lower_upper(edtf):
     intervals of them, open or not), without a full EDTF parse: the same as sources.dates.edtf_bounds,
     a hundred times faster (tests/sources/test_extract_dates.py compares them).
     """
+    if edtf.startswith("[") and edtf.endswith("]"):  # one of a set: "[2015-04..2015-09]"
+        first, _, last = edtf[1:-1].partition("..")
+        return _endpoint_lower_upper(first)[0], _endpoint_lower_upper(last)[1]
     first, _, last = edtf.partition("/")
     if not last:
         return _endpoint_lower_upper(first)
@@ -196,7 +244,57 @@ def edtf_lower_upper(edtf):
 
 
 def _is_number_not_date(text, start, end):
-    return bool(NOT_A_DATE_BEFORE_RE.search(text[max(0, start - 16) : start]) or NOT_A_DATE_AFTER_RE.match(text[end : end + 40]))
+    before = text[max(0, start - 24) : start]
+    if QUOTED_BEFORE_RE.search(before) and QUOTED_AFTER_RE.match(text[end : end + 1]):
+        return True
+    return bool(NOT_A_DATE_BEFORE_RE.search(before) or NOT_A_DATE_AFTER_RE.match(text[end : end + 40]))
+
+
+# Month names in more languages, from dateparser's language data (read once, then plain regular
+# expressions, so extraction stays as fast as for English). A passage uses the names of its own language.
+MONTH_LANGUAGES = ("de", "fr", "es", "it", "pt", "ru", "ar")
+MONTH_KEYS = "january february march april may june july august september october november december".split()
+# Numeric order: languages that write the month first in 01/16/2023. English is both (US and UK): ambiguous.
+MONTH_FIRST_LANGUAGES = {"en"}
+DAY_FIRST_LANGUAGES = {"de", "fr", "es", "it", "pt", "ru", "ar", "fa", "nl", "pl", "tr", "uk", "sv", "he", "ur"}
+
+
+@cache
+def month_names(language):
+    """{lower-case month name: number} for a language, names of at least four letters (three in Cyrillic and Arabic)."""
+    try:
+        data = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+    except ImportError:
+        return {}
+    names = {}
+    for number, key in enumerate(MONTH_KEYS, start=1):
+        for name in data.get(key, []):
+            name = name.lower()
+            if len(name) >= 4 or (len(name) >= 3 and not name.isascii() and not re.search(r"[a-zà-ÿ]", name)):
+                names.setdefault(name, number)
+    return names
+
+
+@cache
+def language_patterns(language):
+    """The day-month-year and month-year patterns for one language's month names ("24. Oktober 2005", "octobre 2007")."""
+    names = month_names(language)
+    if not names:
+        return []
+    alternation = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    month = rf"(?P<month>(?i:{alternation}))\.?"
+    year = rf"(?P<year>{YEAR})(?:\s?(?:г\.|года|гг\.))?"
+    return [
+        (
+            "day_month_year_named",
+            re.compile(rf"(?<![\w.])(?P<day>\d{{1,2}})(?:\.|er|º|ª|°)?\s*(?:de\s+)?{month},?\s+(?:de\s+|del\s+)?{year}{AFTER}"),
+        ),
+        ("month_year_named", re.compile(rf"(?<!\w){month},?\s+(?:de\s+|del\s+)?{year}{AFTER}")),
+    ]
+
+
+def _month_of(name, language):
+    return month_names(language).get(name.lower().rstrip("."))
 
 
 def role_guess(text, start, end, *, passage_role="body", role_reason=""):
@@ -229,21 +327,26 @@ def mentions_extract(text, *, passage_role=PassageRole.BODY, role_reason="", lan
         return []
     ascii_text = digits_ascii(text)  # same length, so offsets hold
     persian = language in PERSIAN_LANGUAGES or direction == "rtl" or bool(ARABIC_SCRIPT_RE.search(text))
+    base_language = (language or "").split("-")[0]
+    patterns = PATTERNS + (language_patterns(base_language) if base_language in MONTH_LANGUAGES else [])
     found = [
         (match.end() - match.start(), priority, match.start(), name, match)
-        for priority, (name, pattern) in enumerate(PATTERNS)
+        for priority, (name, pattern) in enumerate(patterns)
         for match in pattern.finditer(ascii_text)
     ]
+    # Page numbers of law reports ("NJW 2002, 1700, 1701") are taken before any pattern can read them as years.
+    legal = list(LEGAL_CITATION_RE.finditer(ascii_text))
+    taken = [citation.span("pages") for citation in legal]
     found.sort(key=lambda item: (-item[0], item[1], item[2]))  # the longest reading wins, then the earlier pattern
-    taken, mentions = [], []
+    mentions = []
     for length, _, start, name, match in found:
         end = start + length
         if any(start < other_end and other_start < end for other_start, other_end in taken):
             continue
-        if name in ("year", "range", "iso_day") and _is_number_not_date(ascii_text, start, end):
+        if name in ("year", "range", "iso_day", "dotted_day", "slashed_day") and _is_number_not_date(ascii_text, start, end):
             continue
         try:
-            read = _read(name, match, persian=persian)
+            read = _read(name, match, persian=persian, language=base_language)
             if read is None:
                 continue
             edtf, calendar, precision = read
@@ -262,7 +365,11 @@ def mentions_extract(text, *, passage_role=PassageRole.BODY, role_reason="", lan
                 upper=upper,
                 precision=str(precision),
                 calendar=str(calendar),
-                role=str(role_guess(ascii_text, start, end, passage_role=passage_role, role_reason=role_reason)),
+                role=str(
+                    MentionRole.CITATION
+                    if any(citation.start() <= start < citation.start("pages") for citation in legal)
+                    else role_guess(ascii_text, start, end, passage_role=passage_role, role_reason=role_reason)
+                ),
                 sentence_start=sentence_start,
                 sentence_end=sentence_end,
             )  # fmt: skip

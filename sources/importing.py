@@ -4,11 +4,13 @@ with its versions, passages and date mentions. On a re-import, whatever cites th
 moved by the layer above, which listens to sources.signals.passages_replaced.
 """
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,14 +29,56 @@ MANIFEST_FIELDS = {
 }  # fmt: skip
 
 
+def slug_for(name, *, max_length=120):
+    """
+    A slug for any name: transliterated to ASCII (anyascii: "گزارش" → "gzrsh", "报告" → "baogao"), then
+    Django's slugify; a hash of the name when nothing is left (a name of emoji or punctuation).
+    """
+    slug = slugify(anyascii(name))[:max_length].strip("-")
+    return slug or "source-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:12]
+
+
 @dataclass
 class ManifestEntry:
     path: Path
     metadata: dict = field(default_factory=dict)
+    fetched: object = None  # sources.fetching.Fetched, for a page imported by URL
 
     @property
     def slug(self):
-        return self.metadata.get("slug") or slugify(self.path.stem)
+        if self.metadata.get("slug"):
+            return self.metadata["slug"]
+        if self.fetched is not None:
+            return self.fetched.slug
+        return slug_for(self.path.stem)
+
+    @property
+    def slug_given(self):
+        return bool(self.metadata.get("slug"))
+
+    @property
+    def label(self):
+        return self.fetched.url if self.fetched is not None else str(self.path)
+
+
+def entries_check_slugs(entries):
+    """
+    Refuse a batch in which two different files would become one source: only a manifest that gives
+    them the same slug on purpose may do that. The message names both files and the fix.
+    """
+    by_slug, problems = {}, []
+    for entry in entries:
+        other = by_slug.setdefault(entry.slug, entry)
+        if other is entry or other.label == entry.label:
+            continue
+        if other.slug_given and entry.slug_given:
+            continue
+        problems.append(
+            f"{other.label} and {entry.label} would both become the source “{entry.slug}”. Rename one, or give them "
+            "different slugs in a manifest (slug: …); the same slug in the manifest makes the later one a new version."
+        )
+    if problems:
+        raise ImportRefused("\n".join(problems))
 
 
 @dataclass
@@ -99,8 +143,42 @@ def manifest_load(path):
     return result
 
 
+def url_entry(url, metadata=None):
+    """Fetch a page for import (sources.fetching): a ManifestEntry holding the fetched bytes and their archived copy."""
+    from sources.fetching import url_fetch
+
+    fetched = url_fetch(
+        url,
+        max_bytes=settings.CITELINE_IMPORT_MAX_BYTES,
+        timeout=settings.CITELINE_FETCH_TIMEOUT,
+        max_redirects=settings.CITELINE_FETCH_MAX_REDIRECTS,
+    )
+    return ManifestEntry(path=Path(fetched.filename), metadata=dict(metadata or {}), fetched=fetched)
+
+
+def fetched_parse(entry):
+    fetched = entry.fetched
+    try:
+        return document_parse(
+            fetched.body,
+            filename=fetched.filename,
+            max_bytes=settings.CITELINE_IMPORT_MAX_BYTES,
+            max_passages=settings.CITELINE_IMPORT_MAX_PASSAGES,
+            authors=entry.metadata.get("authors") or (),
+            language=entry.metadata.get("language") or "",
+            charset=fetched.charset,
+        )
+    except ImportRefused as exc:
+        message = str(exc)
+        if message.startswith(fetched.filename + ":"):
+            message = fetched.url + message[len(fetched.filename) :]
+        raise ImportRefused(message) from None
+
+
 def document_read(entry):
-    """Read and parse one manifest entry's file; ImportRefused names the file and the problem."""
+    """Read and parse one manifest entry's file (or fetched page); ImportRefused names the file and the problem."""
+    if entry.fetched is not None:
+        return fetched_parse(entry)
     max_bytes = settings.CITELINE_IMPORT_MAX_BYTES
     try:
         size = entry.path.stat().st_size
@@ -130,26 +208,31 @@ def source_validate(*, entry, parsed):
     ImportRefused names the problem.
     """
     source = Source(slug=entry.slug, text=parsed.text, content_hash=parsed.content_hash, **_source_fields(entry, parsed))
-    _full_clean(source, entry, exclude=["slug"])
+    _full_clean(source, entry)  # the slug too: a bad one is refused before anything is written
     parsed.mentions = [passage_mentions(passage) for passage in parsed.passages]
 
 
 def _source_fields(entry, parsed):
     meta, found = entry.metadata, parsed.metadata
     first_heading = next((p.text for p in parsed.passages if p.role == "heading"), "")
+    fetched = entry.fetched
+    if fetched is not None:
+        found = {**found, "url": fetched.url}
+        meta = {"accessed": fetched.fetched_at.date(), **meta}
     return {
         "title": (meta.get("title") or found.get("title") or first_heading or entry.path.stem)[:500],
         "authors": list(meta.get("authors") if "authors" in meta else found.get("authors", [])),
         "container": meta.get("container") or found.get("container") or "",
         "source_type": meta.get("type") or (SourceType.WEB_PAGE if parsed.media_type == "text/html" else SourceType.OTHER),
+        # (a fetched page's own URL wins over the canonical link it declares: it is where the archived copy came from)
         "issued": str(meta.get("issued") or found.get("issued") or ""),
         "language": parsed.language,
-        "url": meta.get("url") or found.get("url") or "",
+        "url": meta.get("url") or (fetched.url if fetched is not None else found.get("url")) or "",
         "license": meta.get("license") or found.get("license") or "",
         "license_url": meta.get("license_url") or "",
         "accessed": meta.get("accessed") or None,
         "notes": meta.get("notes") or "",
-        "original_filename": entry.path.name,
+        "original_filename": fetched.filename if fetched is not None else entry.path.name,
         "media_type": parsed.media_type,
     }
 
@@ -192,6 +275,8 @@ def source_import(*, entry, parsed):
         content_hash=source.content_hash,
         original_filename=source.original_filename,
     )
+    if entry.fetched is not None:
+        entry.fetched.version_fill(version)
     version.full_clean()
     version.save()
     new_passages = [
@@ -200,7 +285,7 @@ def source_import(*, entry, parsed):
     ]
     for passage in new_passages:
         if source.text[passage.start : passage.end] != passage.text:  # an importer bug, never an editor's
-            raise ImportRefused(f"{entry.path}: passage {passage.ordinal} does not match its offsets; please report this file.")
+            raise ImportRefused(f"{entry.label}: passage {passage.ordinal} does not match its offsets; please report this file.")
     dismissed = _dismissed_mentions(source) if status == "updated" else {}
     # Old passages step aside (ordinals out of the way) until their citations have moved.
     source.passages.update(ordinal=F("ordinal") + 1_000_000)
@@ -234,6 +319,16 @@ def document_import(*, raw, filename, metadata=None):
         authors=metadata.get("authors") or (),
         language=metadata.get("language") or "",
     )
+    source_validate(entry=entry, parsed=parsed)
+    with transaction.atomic():
+        return source_import(entry=entry, parsed=parsed)
+
+
+def url_import(*, url, metadata=None):
+    """Import one page by its URL (the admin's "Add from URL"), as `import_sources https://…` does."""
+    metadata = {name: value for name, value in (metadata or {}).items() if value not in (None, "", [], ())}
+    entry = url_entry(url, metadata)
+    parsed = fetched_parse(entry)
     source_validate(entry=entry, parsed=parsed)
     with transaction.atomic():
         return source_import(entry=entry, parsed=parsed)
@@ -286,4 +381,4 @@ def _full_clean(source, entry, exclude=None):
         source.full_clean(exclude=exclude or (["slug"] if source.pk else None), validate_unique=False)
     except ValidationError as exc:
         problems = validation_error_text(exc)
-        raise ImportRefused(f"{entry.path}: invalid metadata ({problems}). Fix the manifest entry.") from None
+        raise ImportRefused(f"{entry.label}: invalid metadata ({problems}). Fix the manifest entry.") from None

@@ -131,6 +131,9 @@ class Passage(models.Model):
     )
     language = models.CharField(max_length=16, blank=True)
     direction = models.CharField(max_length=3, choices=Direction, default=Direction.LTR)
+    page = models.CharField(
+        max_length=20, null=True, blank=True, help_text="The printed page the passage is on (a PDF's page label, e.g. 12 or iv)."
+    )
 
     objects = PassageQuerySet.as_manager()
 
@@ -182,6 +185,15 @@ class SourceVersion(models.Model):
     content_hash = models.CharField(max_length=64)
     original_filename = models.CharField(max_length=255, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
+    archive = models.FileField(
+        upload_to="archives/%Y/%m/",
+        max_length=300,
+        blank=True,
+        help_text="The fetched page as a WARC record (gzip): the bytes, the response headers, the fetch time and SHA-256.",
+    )
+    archive_sha256 = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the fetched bytes (the HTTP body).")
+    fetched_url = models.URLField(max_length=1000, blank=True, help_text="The address the bytes came from, after redirects.")
+    fetched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["source", "-number"]
@@ -189,6 +201,10 @@ class SourceVersion(models.Model):
 
     def __str__(self):
         return f"{self.source.slug} v{self.number}"
+
+    def get_archive_url(self):
+        """Where readers download the archived copy (a view, so that it works wherever the media files are stored)."""
+        return reverse("timeline:source_archive", kwargs={"slug": self.source.slug, "number": self.number})
 
 
 class Calendar(models.TextChoices):

@@ -13,7 +13,18 @@ from functools import cache
 import jdatetime
 from django.core.exceptions import ValidationError
 
-from sources.dates import ENDPOINT_RE, MONTHS, Precision, day_number, day_parts, edtf_bounds, edtf_year
+from sources.dates import (
+    ENDPOINT_RE,
+    MONTHS,
+    PART_OF_YEAR,
+    SET_RE,
+    Precision,
+    day_number,
+    day_parts,
+    edtf_bounds,
+    edtf_display,
+    edtf_year,
+)
 
 # Reading words
 #
@@ -23,9 +34,14 @@ from sources.dates import ENDPOINT_RE, MONTHS, Precision, day_number, day_parts,
 # never allowed to fill in a day, a month or a year the text does not state.
 #
 # Decisions (README, "Editing"):
-# - "mid-2015" is the middle half of the year, April to September: "2015-04/2015-09". "early
-#   2015" is January–April and "late 2015" September–December. A season of EDTF ("2015-22", summer)
-#   would claim a single season; an interval says honestly that the source is vague.
+# - "mid-2015" is one point sometime in the middle half of the year, April to September: EDTF level
+#   2 "one of a set", "[2015-04..2015-09]" (an interval, 2015-04/2015-09, would say it lasted six
+#   months). "early 2015" is [2015-01..2015-04] and "late 2015" [2015-09..2015-12].
+# - Quarters, thirds and halves are EDTF level 2 sub-year groupings: "Q3 2019" is "2019-35" (July to
+#   September), "first half of 2019" "2019-40"; seasons are "2015-22" (summer). Never a day.
+# - "?" and "~" written after any date are kept: "May 2023?" is "2023-05?", "mid-2015?" "[2015-04?..2015-09?]".
+# - A numeric date whose day and month could be swapped ("05/06/2023") is not guessed: the error
+#   names both readings (AmbiguousDate). "17/05/2023" can only be day-first; "2023/05/06" is year-month-day.
 # - "c. 2007" is "2007~"; "before 2000" is "../1999"; "after 2000" is "2001/.."; "since 2022" is
 #   "2022/.."; "between 2011 and 2019", "from 2011 to 2019" and "2011–2019" are "2011/2019".
 # - Solar Hijri (Jalali) dates convert exactly to Gregorian days: a Jalali month or year is the
@@ -48,7 +64,7 @@ JALALI_MARK_RE = r"(?:ه\u0640?\.?\s?ش\.?|ش\.?(?!\w)|(?:SH|AP)\b)"
 SEASON_NUMBERS = {"spring": 21, "summer": 22, "autumn": 23, "fall": 23, "winter": 24}
 # Longer text is no date anyone types; refusing it first keeps the recursive reading below shallow.
 DATE_TEXT_MAX_LENGTH = 200
-PART_OF_YEAR = {"early": ("01", "04"), "mid": ("04", "09"), "middle of": ("04", "09"), "late": ("09", "12")}
+ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "last": None}
 
 
 def digits_ascii(text):
@@ -134,10 +150,15 @@ def years_ago_edtf(number, unit):
 
 
 def _first(edtf):
+    """The first end of an interval or the first member of a set."""
+    if match := SET_RE.match(edtf):
+        return match["first"]
     return edtf.split("/")[0]
 
 
 def _last(edtf):
+    if match := SET_RE.match(edtf):
+        return match["last"]
     return edtf.split("/")[-1]
 
 
@@ -169,6 +190,18 @@ YEARS_AGO_RE = re.compile(
 )
 SEASON_RE = re.compile(r"(?P<season>spring|summer|autumn|fall|winter)\s+(?:of\s+)?(?P<year>\d{4})", re.I)
 PART_RE = re.compile(r"(?P<part>early|mid|middle of|late)[\s-]+(?P<year>\d{4})", re.I)
+QUARTER_RE = re.compile(
+    r"(?:Q(?P<q1>[1-4])|(?P<q2>[1-4])Q)[\s/-]*(?P<year1>\d{4})|(?P<year2>\d{4})[\s/-]*Q(?P<q3>[1-4])"
+    r"|(?:the\s+)?(?P<word>first|1st|second|2nd|third|3rd|fourth|4th|last)\s+quarter\s+(?:of\s+)?(?P<year3>\d{4})",
+    re.I,
+)
+HALF_RE = re.compile(
+    r"(?:H(?P<h1>[12])|(?P<h2>[12])H)[\s/-]*(?P<year1>\d{4})|(?P<year2>\d{4})[\s/-]*H(?P<h3>[12])"
+    r"|(?:the\s+)?(?P<word>first|1st|second|2nd|last)\s+half\s+(?:of\s+)?(?P<year3>\d{4})",
+    re.I,
+)
+NUMERIC_DATE_RE = re.compile(r"(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<year>\d{4})")
+YEAR_FIRST_NUMERIC_RE = re.compile(r"(?P<year>\d{4})(?P<sep>[/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})")
 JALALI_DAY_RE = re.compile(rf"(?P<day>\d{{1,2}})\s+(?P<month>{JALALI_MONTH_RE})\s+(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
 JALALI_MONTH_YEAR_RE = re.compile(rf"(?P<month>{JALALI_MONTH_RE})\s+(?:ماه\s+)?(?P<year>\d{{3,4}})(?:\s*{JALALI_MARK_RE})?")
 JALALI_YEAR_RE = re.compile(rf"(?:سال\s+)?(?P<year>\d{{3,4}})\s*{JALALI_MARK_RE}")
@@ -181,6 +214,66 @@ RANGE_RE = re.compile(
     r"(?:between\s+(?P<a1>.+?)\s+and\s+(?P<b1>.+)|(?:from\s+)?(?P<a2>.+?)\s*(?:–|—|-|\bto\b|\buntil\b|\btill\b)\s*(?P<b2>.+))",
     re.I,
 )
+
+
+class AmbiguousDate(ValidationError):
+    """A numeric date whose day and month could be swapped; `choices` holds both readings as (words, EDTF)."""
+
+    def __init__(self, text, choices):
+        self.choices = choices
+        words = " or ".join(words for words, _ in choices)
+        super().__init__(
+            "“%(value)s” could be %(words)s: which is it? Write the month in words, e.g. %(example)s.",
+            code="ambiguous_date",
+            params={"value": text, "words": words, "example": choices[0][0]},
+        )
+
+
+def _day_words(edtf):
+    return edtf_display(edtf)
+
+
+def _numeric_read(match):
+    """05/06/2023 is refused with both readings; 17/05/2023 is day-first and 05/17/2023 month-first."""
+    a, b, year = int(match["a"]), int(match["b"]), int(match["year"])
+    readings = []
+    for day, month in ((a, b), (b, a)):
+        if 1 <= month <= 12:
+            try:
+                edtf = gregorian_edtf(year, month, day)
+            except ValidationError:
+                continue
+            if edtf not in (edtf for _, edtf in readings):
+                readings.append((_day_words(edtf), edtf))
+    if not readings:
+        raise ValidationError("“%(value)s” is not a day of the calendar.", code="invalid_date", params={"value": match.group(0)})
+    if len(readings) > 1:
+        raise AmbiguousDate(match.group(0), readings)
+    return readings[0][1], "gregorian", None
+
+
+def _sub_year_read(match, codes):
+    number = next((match[name] for name in match.groupdict() if name[0] in "qh" and match[name]), None)
+    year = match["year1"] or match["year2"] or match["year3"]
+    if number is None:
+        word = match["word"].lower()
+        number = ORDINAL_WORDS[word] or len(codes)
+    return f"{year}-{codes[int(number) - 1]}", "gregorian", None
+
+
+def _qualify(edtf, mark):
+    """`mark` ("?" or "~") on every closed end of an EDTF date, set or interval; both marks make "%"."""
+
+    def one(end):
+        if end in ("", ".."):
+            return end
+        if end[-1] in "?~%":
+            return end[:-1] + ("%" if end[-1] != mark else mark)
+        return end + mark
+
+    if match := SET_RE.match(edtf):
+        return f"[{one(match['first'])}..{one(match['last'])}]"
+    return "/".join(one(end) for end in edtf.split("/"))
 
 
 def _year(match):
@@ -226,10 +319,14 @@ def _endpoint_read(text):
         (MONTH_DAY_YEAR_RE, lambda m: (gregorian_edtf(_year(m), month_number(m["month"]), m["day"]), "gregorian", None)),
         (MONTH_YEAR_RE, lambda m: (gregorian_edtf(_year(m), month_number(m["month"])), "gregorian", None)),
         (SEASON_RE, lambda m: (f"{m['year']}-{SEASON_NUMBERS[m['season'].lower()]}", "gregorian", None)),
+        (QUARTER_RE, lambda m: _sub_year_read(m, (33, 34, 35, 36))),
+        (HALF_RE, lambda m: _sub_year_read(m, (40, 41))),
+        (NUMERIC_DATE_RE, _numeric_read),
+        (YEAR_FIRST_NUMERIC_RE, lambda m: (gregorian_edtf(int(m["year"]), m["month"], m["day"]), "gregorian", None)),
         (
             PART_RE,
             lambda m: (
-                f"{m['year']}-{PART_OF_YEAR[m['part'].lower()][0]}/{m['year']}-{PART_OF_YEAR[m['part'].lower()][1]}",
+                f"[{m['year']}-{PART_OF_YEAR[m['part'].lower()][0]}..{m['year']}-{PART_OF_YEAR[m['part'].lower()][1]}]",
                 "gregorian",
                 None,
             ),
@@ -261,8 +358,13 @@ def _natural_read(text, languages):
         if inner is None:
             return None
         mark = "?" if match["word"].lower() in ("probably", "perhaps", "possibly") else "~"
-        edtf = "/".join(end + mark if end not in ("", "..") else end for end in inner[0].split("/"))
-        return edtf, inner[1], inner[2]
+        return _qualify(inner[0], mark), inner[1], inner[2]
+    if text[-1] in "?~" and len(text) > 1:
+        # "May 2023?", "mid-2015?", "Q3 2019~": the mark written after a date in words is kept.
+        inner = _natural_read(text[:-1], languages)
+        if inner is None:
+            return None
+        return _qualify(inner[0], text[-1]), inner[1], inner[2]
     if match := BOUNDED_RE.fullmatch(text):
         word = match["word"].lower()
         inner = _natural_read(match["rest"], languages)
@@ -281,6 +383,10 @@ def _natural_read(text, languages):
     return _dateparser_read(text, languages)
 
 
+def _is_open(edtf):
+    return not SET_RE.match(edtf) and ".." in edtf
+
+
 def _range_read(text, languages):
     match = RANGE_RE.fullmatch(text)
     if not match:
@@ -292,7 +398,7 @@ def _range_read(text, languages):
     if era and re.fullmatch(r"\d[\d,]*", first_text.strip()):
         first_text = first_text.strip() + era.group(0)  # 500–300 BC: the era written once stands for both
     first, last = _natural_read(first_text, languages), _natural_read(last_text, languages)
-    if first is None or last is None or "/" in _first(first[0]) or ".." in first[0] + last[0]:
+    if first is None or last is None or "/" in _first(first[0]) or _is_open(first[0]) or _is_open(last[0]):
         return None
     calendar = "jalali" if "jalali" in (first[1], last[1]) else "gregorian"
     return f"{_first(first[0])}/{_last(last[0])}", calendar, None
@@ -352,9 +458,15 @@ def date_to_edtf(text, *, languages=("en",)):
         return edtf_bounds(text)
     except ValidationError as exc:
         edtf_error = exc
-    read = _natural_read(text, languages) if text else None
+    edtf_like = re.fullmatch(r"[\d\-/.~?%X]+", text)
+    try:
+        read = _natural_read(text, languages) if text else None
+    except ValidationError as exc:
+        if edtf_like and exc.code == "reversed_interval":
+            raise edtf_error from None  # "2015-13": a month that does not exist, not 2015 back to 2013
+        raise
     if read is None:
-        if re.fullmatch(r"[\d\-/.~?%X]+", text):
+        if edtf_like:
             raise edtf_error  # written as EDTF: say what is wrong with it ("2023-02-29": no such day)
         raise ValidationError(
             "“%(value)s” is not a date Citeline can read. Try a year (2015), a month (July 2022 or 2022-07), a day "
@@ -363,7 +475,12 @@ def date_to_edtf(text, *, languages=("en",)):
             params={"value": text},
         )
     edtf, calendar, precision = read
-    bounds = edtf_bounds(edtf)
+    try:
+        bounds = edtf_bounds(edtf)
+    except ValidationError as exc:
+        if edtf_like and exc.code == "reversed_interval":
+            raise edtf_error from None
+        raise
     changes = {"calendar": calendar}
     if precision is not None:
         changes["precision"] = precision  # a Jalali month is an interval of Gregorian days, but a month all the same

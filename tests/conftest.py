@@ -1,8 +1,11 @@
+import functools
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.http import HttpResponse, StreamingHttpResponse
+from django.test import Client
 
 from timeline.management.commands.demo import DEMO_MANIFEST, DEMO_TIMELINE
 from timeline.services import timeline_load
@@ -27,3 +30,32 @@ def django_db_setup(django_db_setup, django_db_blocker):
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+class WholeResponseClient(Client):
+    """
+    The test client, reading streamed responses (exports) whole, so that tests can read `.content` and
+    `.json()` as for any response; `.streamed` says it was streamed (tests/timeline/test_streaming.py
+    checks the streaming itself with the plain client).
+    """
+
+    def request(self, **request):
+        response = super().request(**request)
+        if type(response) is not StreamingHttpResponse:  # files (static, whitenoise) stay as they are
+            return response
+        body = b"".join(response.streaming_content)
+        whole = HttpResponse(body, status=response.status_code)
+        for name, value in response.items():
+            whole[name] = value
+        whole.cookies = response.cookies
+        for attribute in ("wsgi_request", "request", "client", "templates", "context", "resolver_match", "asgi_request"):
+            if hasattr(response, attribute):
+                setattr(whole, attribute, getattr(response, attribute))
+        whole.json = functools.partial(self._parse_json, whole)
+        whole.streamed = True
+        return whole
+
+
+@pytest.fixture
+def client():
+    return WholeResponseClient()

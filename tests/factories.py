@@ -6,7 +6,7 @@ from rest_framework.authtoken.models import Token
 
 from sources.ingest import content_hash
 from sources.models import Passage, PassageRole, Source
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 
 
 class SourceFactory(factory.django.DjangoModelFactory):
@@ -59,21 +59,51 @@ class ThemeFactory(factory.django.DjangoModelFactory):
 class PeriodFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Period
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Period {n}")
     slug = factory.Sequence(lambda n: f"period-{n}")
     date = "2011/2019"
 
+    @factory.post_generation
+    def timelines(self, create, extracted, **kwargs):
+        """Drawn on the default timeline unless timelines=[…] says otherwise ([] for none)."""
+        if create:
+            self.timelines.set(extracted if extracted is not None else [default_timeline()])
+
+
+class TimelineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Timeline
+        django_get_or_create = ("slug",)
+
+    title = factory.Sequence(lambda n: f"Timeline number {n}")
+    slug = factory.Sequence(lambda n: f"timeline-{n}")
+    status = Timeline.Status.PUBLISHED
+
+
+def default_timeline():
+    """The site's default timeline, made (published) on first use: where factory events go unless told otherwise."""
+    return Timeline.objects.default() or TimelineFactory(slug="main", title="Main timeline", is_default=True)
+
 
 class EventFactory(factory.django.DjangoModelFactory):
+    """A published event of the default timeline; timelines=[…] puts it in others instead ([] in none)."""
+
     class Meta:
         model = Event
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Event number {n}")
     slug = factory.Sequence(lambda n: f"event-{n}")
     date = "2015"
     annotation = "An *annotation*."
     status = Event.Status.PUBLISHED
+
+    @factory.post_generation
+    def timelines(self, create, extracted, **kwargs):
+        if create:
+            self.timelines.set(extracted if extracted is not None else [default_timeline()])
 
 
 class CitationFactory(factory.django.DjangoModelFactory):

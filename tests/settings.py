@@ -28,3 +28,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not memory, so that servers the tests start (gunicorn) see the test database;
     # one per run, so that two runs on one machine do not share it.
     DATABASES["default"]["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"citeline-test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# Archived copies of fetched pages go to a directory of this run, not the checkout's media/; servers the
+# suite starts (gunicorn) inherit the environment variable, so they read the same files.
+os.environ.setdefault("CITELINE_TEST_MEDIA_ROOT", os.path.join(tempfile.gettempdir(), f"citeline-test-media-{os.getpid()}"))
+MEDIA_ROOT = os.environ["CITELINE_TEST_MEDIA_ROOT"]

@@ -85,3 +85,16 @@ def test_collectstatic_hashes_every_asset_for_production(tmp_path):
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     for asset in ("citeline/citeline.css", "vendor/htmx/htmx-4.0.1.min.js", "citeline/embed.js"):
         assert (tmp_path / manifest[asset]).is_file()
+
+
+def test_compose_runs_several_web_processes_behind_nginx_with_a_shared_cache():
+    """`docker compose up --scale web=3`: web publishes no port (nginx does), shares Redis, and nginx proxies to every replica."""
+    services = COMPOSE["services"]
+    web, nginx = services["web"], services["nginx"]
+    assert "ports" not in web and web["environment"]["CACHE_URL"].startswith("redis://redis:")
+    assert web["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert services["redis"]["image"].startswith("redis:")
+    assert nginx["ports"] == ["8000:80"] and nginx["depends_on"]["web"]["condition"] == "service_healthy"
+    config = COMPOSE["configs"][nginx["configs"][0]["source"]]["content"]
+    assert "server web:8000 resolve" in config and "proxy_pass http://citeline" in config
+    assert "$$" not in config.replace("$$http_host", "").replace("$$proxy_add_x_forwarded_for", "").replace("$$scheme", "")

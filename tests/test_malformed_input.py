@@ -21,6 +21,7 @@ ENDPOINTS = {
     "/sources/{source}/p/99999999999999999999/": ["c"],
     "/feed/": FILTERS,
     "/sitemap.xml": ["p"],
+    "/sitemap-events.xml": ["p"],
     "/embed/timeline/": [*FILTERS, "limit", "scheme"],
     "/oembed": ["url", "maxwidth", "maxheight"],
     "/api/events/": [*FILTERS, *API_LIST],

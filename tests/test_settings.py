@@ -138,3 +138,13 @@ def test_https_settings_come_from_the_environment():
     assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is False and values["SECURE_HSTS_PRELOAD"] is True
     assert values["SECURE_SSL_REDIRECT"] is False
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+
+
+def test_cache_url_chooses_the_cache_and_refuses_what_it_does_not_know():
+    """CACHE_URL=redis://… shares the cache between web processes; local memory by default; nonsense is named."""
+    from timeline.settings import cache_from_url
+
+    assert cache_from_url("redis://redis:6379/0")["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert cache_from_url("locmem://")["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    result = run_settings(DEBUG="1", CACHE_URL="memcache://somewhere")
+    assert result.returncode != 0 and "CACHE_URL='memcache://somewhere'" in result.stderr and "redis://" in result.stderr

@@ -4,11 +4,13 @@ preview, quotes picked by selecting words), citations to review, actors, themes 
 the sources app's pages, the citations a re-import orphaned and the candidate events found in dates.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -20,19 +22,25 @@ from django.views.decorators.http import require_POST, require_safe
 from simple_history.admin import SimpleHistoryAdmin
 
 from sources import admin as sources_admin
-from sources.dates import edtf_display
+from sources.dates import edtf_display, edtf_year
 from sources.forms import NATURAL_DATE_HELP, NaturalDateField
 from sources.models import DateMention, MentionRole, Passage, Source
-from sources.natural_dates import date_to_edtf
-from timeline.models import Actor, Citation, Event, Period, Theme
+from sources.natural_dates import AmbiguousDate, date_to_edtf
+from timeline.media import event_media_image_set, image_check, image_size_check
+from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
 from timeline.selectors import mention_candidates
 from timeline.services import (
     citation_delete,
+    citation_from_mention_create,
     citation_review_mark,
     event_delete,
+    event_delete_allowed,
+    event_duplicate,
     event_evidence_check,
     event_from_mention_create,
     event_publish,
+    event_slug_follows_title,
+    event_slug_unique,
     event_unpublish,
     mention_dismiss,
 )
@@ -65,8 +73,22 @@ class EventAdminForm(forms.ModelForm):
     def clean_date(self):
         return self.cleaned_data["date"].edtf
 
+    def clean_slug(self):
+        """Empty, or (until first published) left as it was while the title changed: made from the title, dashes kept."""
+        slug = self.cleaned_data.get("slug", "")
+        title = self.data.get("title", "") or self.instance.title
+        follows = self.instance.pk is None or event_slug_follows_title(self.instance)
+        if not slug or (follows and "title" in self.changed_data and slug == self.instance.slug):
+            return event_slug_unique(title, exclude_pk=self.instance.pk)
+        return slug
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = (
+            "The event's address. Leave it empty: it is made from the title and follows the title until the event is "
+            "first published; after that it stays, so links keep working."
+        )
         self.fields["date"].widget = NaturalDateInput(
             attrs={"data-preview-url": reverse("admin:timeline_event_date_preview"), "autocomplete": "off", "class": "vTextField"}
         )
@@ -161,7 +183,7 @@ def quote_picker_html(passage):
             "Pick a passage above: its text appears here, and selecting words in it fills the quote.",
         )
     return format_html(
-        '<p class="citeline-picker-hint">Select the quoted words with the mouse; the quote and its offsets are filled in.</p>'
+        '<p class="citeline-picker-hint">Select the quoted words (mouse, keyboard or touch); the quote and its offsets are filled in.</p>'
         '<div class="citeline-passage-text" dir="{}" lang="{}">{}</div>',
         passage.direction, passage.language, passage.text,
     )  # fmt: skip
@@ -173,9 +195,13 @@ class CitationInline(admin.StackedInline):
     formset = CitationInlineFormSet
     extra = 1
     autocomplete_fields = ["passage"]
-    fields = [
-        "ordinal", "passage", "quote_picker", "quote", "stance", ("claimed_date", "claim_check"), "note", ("start", "end"),
-        ("prefix", "suffix"), ("anchor_status", "previous_quote"),
+    # What an editor decides in front; where the quote is anchored (offsets, context, re-import status) folded away.
+    fieldsets = [
+        (None, {"fields": ["passage", "quote_picker", "quote", "stance", ("claimed_date", "claim_check"), "note"]}),
+        ("Anchor details", {
+            "classes": ["collapse"],
+            "fields": ["ordinal", ("start", "end"), ("prefix", "suffix"), ("anchor_status", "previous_quote")],
+        }),
     ]  # fmt: skip
     readonly_fields = ["quote_picker", "claim_check", "prefix", "suffix", "anchor_status", "previous_quote"]
 
@@ -203,19 +229,75 @@ class DatesDisputedFilter(admin.SimpleListFilter):
         return queryset.dates_disputed() if self.value() == "disputed" else queryset
 
 
+class EventMediaForm(forms.ModelForm):
+    """An event's one media item: an image uploaded here (checked, resized) or a link to media elsewhere."""
+
+    upload = forms.FileField(
+        label="image file", required=False,
+        help_text="JPEG, PNG, WebP or GIF. Readers get resized copies served from this site; the file is kept for backups.",
+    )  # fmt: skip
+
+    url = forms.URLField(
+        label="link", required=False, max_length=1000, assume_scheme="https",
+        help_text="For a link: where the media is. Readers get a card linking there; nothing is loaded from it here.",
+    )  # fmt: skip
+
+    class Meta:
+        model = EventMedia
+        fields = ["kind", "upload", "alt", "url", "credit", "caption"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        self.upload_data = None
+        if cleaned.get("kind") == EventMedia.Kind.IMAGE:
+            if upload:
+                try:
+                    image_size_check(upload.size, name=upload.name)  # before reading a byte of a huge file
+                    self.upload_data = upload.read()
+                    image_check(self.upload_data, name=upload.name)
+                except ValidationError as exc:
+                    self.add_error("upload", exc)
+            elif not self.instance.key:
+                self.add_error("upload", ValidationError("Choose the image file to upload.", code="required"))
+        return cleaned
+
+    def save(self, commit=True):
+        if self.upload_data is not None and not self.errors:
+            return event_media_image_set(media=self.instance, data=self.upload_data, filename=self.cleaned_data["upload"].name)
+        return super().save(commit=commit)
+
+
+class EventMediaInline(admin.StackedInline):
+    model = EventMedia
+    form = EventMediaForm
+    extra = 0
+    max_num = 1
+    fields = ["kind", "preview", "upload", "alt", "url", "credit", "caption"]
+    readonly_fields = ["preview"]
+    verbose_name = verbose_name_plural = "media (one image or link)"
+
+    @admin.display(description="current image")
+    def preview(self, media):
+        if not media or not media.key:
+            return "–"
+        return format_html(
+            '<img src="{}" alt="{}" width="240"> {} × {} pixels', media.thumbnail, media.alt, media.width, media.height
+        )
+
+
 @admin.register(Event)
 class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     form = EventAdminForm
     list_display = ["title", "date", "date_display", "status", "is_turning_point", "citation_count"]
-    list_filter = ["status", "is_turning_point", DatesDisputedFilter, "date_precision", "themes", "actors"]
+    list_filter = ["status", "timelines", "is_turning_point", DatesDisputedFilter, "date_precision", "themes", "actors"]
     search_fields = ["title", "slug", "annotation", "citations__quote"]
-    prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["actors", "themes"]
+    filter_horizontal = ["actors", "themes", "timelines"]
     readonly_fields = ["first_day", "last_day", "date_precision", "published_at", "created_at", "updated_at"]
-    inlines = [CitationInline]
+    inlines = [CitationInline, EventMediaInline]
     actions = ["publish", "unpublish"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "status", "is_turning_point"]}),
+        (None, {"fields": ["title", "slug", "status", "is_turning_point", "timelines"]}),
         ("When", {"fields": ["date", "display_date", ("first_day", "last_day", "date_precision")]}),
         ("What", {"fields": ["annotation", "actors", "themes"]}),
         ("Record", {"classes": ["collapse"], "fields": ["published_at", "created_at", "updated_at"]}),
@@ -236,14 +318,30 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     def date_preview_html(text):
         try:
             bounds = date_to_edtf(text)
+        except AmbiguousDate as exc:
+            # Day and month could be swapped: ask, and offer both readings as buttons that fill the field.
+            buttons = format_html_join(
+                " ",
+                '<button type="button" class="button citeline-date-choice" data-value="{}">{}</button>',
+                ((words, words) for words, _ in exc.choices),
+            )
+            question = " or ".join(words.removesuffix(f" {words.split()[-1]}") for words, _ in exc.choices)
+            year = exc.choices[0][0].split()[-1]
+            return format_html(
+                '<span class="citeline-date-error citeline-date-ambiguous">{} {}? {}</span>',
+                text,
+                f"— {question} {year}",
+                buttons,
+            )
         except ValidationError as exc:
             return format_html('<span class="citeline-date-error">{}</span>', " ".join(exc.messages))
         lower = "open" if bounds.first.is_open else bounds.first.isoformat()
         upper = "open" if bounds.last.is_open else bounds.last.isoformat()
         calendar = " · from the Solar Hijri calendar" if bounds.calendar == "jalali" else ""
         return format_html(
-            '<span class="citeline-date-ok">EDTF <code>{}</code> · {} · from {} to {} · {}{}</span>',
-            bounds.edtf, edtf_display(bounds.edtf), lower, upper, bounds.precision.label, calendar,
+            '<span class="citeline-date-ok">EDTF <code>{}</code> · {} · {} {} to {} · {}{}</span>',
+            bounds.edtf, edtf_display(bounds.edtf), "one moment, sometime from" if bounds.is_set else "from", lower, upper,
+            bounds.precision.label, calendar,
         )  # fmt: skip
 
     @staticmethod
@@ -298,6 +396,13 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
             event_unpublish(event=event)
         self.message_user(request, f"{len(events)} event(s) returned to draft.", messages.SUCCESS)
 
+    def get_changeform_initial_data(self, request):
+        """A new event goes into the site's default timeline unless the editor picks others."""
+        initial = super().get_changeform_initial_data(request)
+        if "timelines" not in initial and (default := Timeline.objects.default()):
+            initial["timelines"] = [default.pk]
+        return initial
+
     def save_model(self, request, obj, form, change):
         """The event's fields are saved here; a change of status waits for its citations (save_related)."""
         obj.requested_status = obj.status
@@ -314,6 +419,36 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
             event_publish(event=event)
         elif requested == Event.Status.DRAFT and event.status != requested:
             event_unpublish(event=event)
+        hidden_warn(self, request, event)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return self._preview_redirect(request, obj) or super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_duplicate" in request.POST:
+            copy = event_duplicate(event=obj)
+            self.message_user(request, f"Saved, and duplicated as the draft “{copy.title}”: edit the copy.", messages.SUCCESS)
+            return redirect(reverse("admin:timeline_event_change", args=[copy.pk]))
+        return self._preview_redirect(request, obj) or super().response_change(request, obj)
+
+    def _preview_redirect(self, request, obj):
+        """ "Save and preview": the timeline with drafts shown, at this event, as readers will see it."""
+        if "_preview" not in request.POST:
+            return None
+        self.message_user(request, f"Saved “{obj.title}”. This is the timeline with drafts shown.", messages.SUCCESS)
+        query = {"drafts": "1"}
+        if not obj.date_first.is_open and not obj.date_last.is_open:
+            # The event's years: readers will find it among its neighbours, on the first page of them.
+            query |= {"date_from": edtf_year(obj.date_first.year), "date_to": edtf_year(obj.date_last.year)}
+        timeline = obj.timelines.order_by("-is_default", "title").first()
+        page = timeline.get_absolute_url() if timeline else reverse("timeline:index")
+        return redirect(f"{page}?{urlencode(query)}#event-{obj.slug}")
+
+    def has_delete_permission(self, request, obj=None):
+        """Besides whoever may delete events, an editor may delete a draft they made by mistake (the history keeps it)."""
+        if super().has_delete_permission(request, obj):
+            return True
+        return obj is not None and event_delete_allowed(event=obj, user=request.user)
 
     def delete_model(self, request, obj):
         event_delete(event=obj)
@@ -322,6 +457,23 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     def delete_queryset(self, request, queryset):
         for event in queryset:
             event_delete(event=event)
+
+
+def hidden_warn(model_admin, request, event):
+    """
+    A published event that no published timeline tells is invisible to readers: kept (an editor may be
+    preparing a draft timeline, to publish all at once), but said plainly.
+    """
+    if event.status != Event.Status.PUBLISHED or event.timelines.published().exists():
+        return
+    drafts = [timeline.title for timeline in event.timelines.all()]
+    where = f"its timelines are drafts ({', '.join(drafts)})" if drafts else "it is in no timeline"
+    model_admin.message_user(
+        request,
+        f"“{event.title}” is published but readers cannot see it: {where}. "
+        "Add it to a published timeline, or publish its timeline (Timelines › status).",
+        messages.WARNING,
+    )
 
 
 def claims_warn(model_admin, request, citations):
@@ -445,11 +597,61 @@ class ThemeAdmin(admin.ModelAdmin):
 
 @admin.register(Period)
 class PeriodAdmin(DatedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "date", "first_day", "last_day"]
-    list_filter = ["date_precision"]
+    list_display = ["name", "date", "first_day", "last_day", "timeline_names"]
+    list_filter = ["timelines", "date_precision"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["first_day", "last_day", "date_precision"]
+    filter_horizontal = ["timelines"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("timelines")
+
+    def get_changeform_initial_data(self, request):
+        """A new period is drawn on the site's default timeline unless the editor picks others."""
+        initial = super().get_changeform_initial_data(request)
+        if "timelines" not in initial and (default := Timeline.objects.default()):
+            initial["timelines"] = [default.pk]
+        return initial
+
+    @admin.display(description="timelines")
+    def timeline_names(self, period):
+        return ", ".join(timeline.title for timeline in period.timelines.all()) or "—"
+
+
+@admin.register(Timeline)
+class TimelineAdmin(SimpleHistoryAdmin):
+    """The site's timelines: which is the default (`/`), which are published, how many events each tells."""
+
+    list_display = ["title", "slug", "status", "is_default", "event_count", "published_event_count", "language", "direction"]
+    list_filter = ["status", "is_default", "language"]
+    search_fields = ["title", "slug", "intro"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "status", "is_default"]}),
+        ("About", {"fields": ["intro", ("language", "direction")]}),
+        ("Record", {"classes": ["collapse"], "fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        # One query for the changelist: the counts are annotated, never counted per row.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                event_total=Count("events", distinct=True),
+                published_total=Count("events", filter=Q(events__status=Event.Status.PUBLISHED), distinct=True),
+            )
+        )
+
+    @admin.display(ordering="event_total", description="events")
+    def event_count(self, timeline):
+        return timeline.event_total
+
+    @admin.display(ordering="published_total", description="published events")
+    def published_event_count(self, timeline):
+        return timeline.published_total
 
 
 # --- Sources, as editors of the timeline see them ---------------------------------------------------
@@ -477,6 +679,10 @@ class OrphanedCitationInline(admin.TabularInline):
 class SourceAdmin(sources_admin.SourceAdmin):
     inlines = [OrphanedCitationInline, *sources_admin.SourceAdmin.inlines]
 
+    def upload_done_url(self, source):
+        """After an upload, the document's candidate events: the next step from a document to an event."""
+        return f"{reverse('admin:sources_datemention_candidates')}?source={source.pk}"
+
 
 class DateMentionAdmin(sources_admin.DateMentionAdmin):
     change_list_template = "admin/sources/datemention/change_list.html"
@@ -490,6 +696,11 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
                 name="sources_datemention_create_event",
             ),
             path("<int:pk>/dismiss/", self.admin_site.admin_view(self.dismiss_view), name="sources_datemention_dismiss"),
+            path(
+                "<int:pk>/cite-for/<int:event_pk>/",
+                self.admin_site.admin_view(self.cite_for_view),
+                name="sources_datemention_cite_for",
+            ),
         ]
         return views + super().get_urls()
 
@@ -497,14 +708,23 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
         """Event dates the importer found that no event cites yet, grouped by date, each in its passage."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        mentions = list(
-            mention_candidates().select_related("passage__source").order_by("lower", "upper", "edtf", "passage", "start")
-        )
+        candidates = mention_candidates().select_related("passage__source")
+        source = None
+        if (source_id := request.GET.get("source", "")).isdigit():
+            source = Source.objects.defer("text").filter(pk=source_id).first()
+        if source is not None:
+            candidates = candidates.filter(passage__source=source)
+        mentions = list(candidates.order_by("lower", "upper", "edtf", "passage", "start"))
+        covering_events_attach(mentions)
+        sources = Source.objects.filter(passages__date_mentions__in=mention_candidates()).distinct().order_by("title")
+        where = f" in “{source.title}”" if source else ""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Candidate events: {len(mentions)} dated sentence(s) no event cites yet",
+            "title": f"Candidate events{where}: {len(mentions)} dated sentence(s) no event cites yet",
             "mentions": mentions,
+            "source": source,
+            "sources": sources.only("pk", "title"),
             "role": MentionRole.EVENT,
         }
         return TemplateResponse(request, "admin/sources/datemention/candidates.html", context)
@@ -529,8 +749,52 @@ class DateMentionAdmin(sources_admin.DateMentionAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         mention = mention_dismiss(mention=get_object_or_404(DateMention, pk=pk), user=request.user)
+        if request.htmx:
+            # htmx swaps the candidate for this line: the page stays where the editor was reading.
+            return HttpResponse(format_html('<p class="citeline-dismissed" role="status">Dismissed “{}”.</p>', mention.text))
         self.message_user(request, f"Dismissed “{mention.text}”.", messages.SUCCESS)
-        return redirect(reverse("admin:sources_datemention_candidates"))
+        return redirect(_candidates_url(request, mention))
+
+    @method_decorator(require_POST)
+    def cite_for_view(self, request, pk, event_pk):
+        """The candidate's sentence becomes a citation of an event that already covers its date; then that event's page."""
+        if not (request.user.has_perm("timeline.change_event") and request.user.has_perm("timeline.add_citation")):
+            raise PermissionDenied
+        mention = get_object_or_404(DateMention.objects.select_related("passage__source"), pk=pk)
+        event = get_object_or_404(Event, pk=event_pk)
+        citation_from_mention_create(mention=mention, event=event)
+        self.message_user(request, f"“{event.title}” now cites “{mention.text}” (¶{mention.passage.ordinal}).", messages.SUCCESS)
+        return redirect(reverse("admin:timeline_event_change", args=[event.pk]))
+
+
+def _candidates_url(request, mention):
+    """Back to the candidates, of the same source when the editor was looking at one, at the next candidate."""
+    url = reverse("admin:sources_datemention_candidates")
+    source = request.POST.get("source") or request.GET.get("source")
+    return f"{url}?source={source}" if source and source.isdigit() else url
+
+
+# A candidate is "covered" by an event whose dates overlap its own and which is no vaguer than a year:
+# an event of "the 2010s" covers too much to be the same happening.
+COVERING_MAX_DAYS = 366
+
+
+def covering_events_attach(mentions):
+    """mention.covering: events that already cover each candidate's date (one query for all the candidates)."""
+    for mention in mentions:
+        mention.covering = []
+    dated = [mention for mention in mentions if mention.upper - mention.lower <= COVERING_MAX_DAYS * 10]
+    if not dated:
+        return
+    lower, upper = min(m.lower for m in dated), max(m.upper for m in dated)
+    events = list(
+        Event.objects.filter(date_lower__lte=upper, date_upper__gte=lower)
+        .filter(date_upper__lte=F("date_lower") + COVERING_MAX_DAYS)
+        .only("pk", "title", "date", "display_date", "status", "date_lower", "date_upper")
+        .order_by("date_lower", "title")[:500]
+    )
+    for mention in dated:
+        mention.covering = [e for e in events if e.date_lower <= mention.upper and e.date_upper >= mention.lower][:3]
 
 
 admin.site.unregister(Source)

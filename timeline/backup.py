@@ -1,17 +1,22 @@
 """
 Full backup and restore of a Citeline timeline as one JSON document.
 
-The backup holds every source (metadata, text, passages, date mentions, earlier versions), every
-actor, theme and period, and every event of any status with its citations, each with all its
-fields, timestamps included. Objects refer to each other by slug (passages by source slug and
+The backup holds every timeline, every source (metadata, text, passages, date mentions, earlier
+versions), every actor, theme and period (with the timelines it is drawn on), and every event of
+any status with its citations and the timelines that tell it, each with all its fields, timestamps
+included. Backups made before timelines (version 2 and earlier) are restored into the site's default
+timeline, made when there is none. Objects refer to each other by slug (passages by source slug and
 ordinal), never by database id, so a backup loads into any database.
 
 Importing is all or nothing. By default it refuses a database that already holds any of the
 backup's slugs (nothing is merged or overwritten behind your back); `replace=True` (`--replace`)
 deletes the whole timeline first and restores the backup in its place, in the same transaction.
-The editing history kept by the admin is not part of a backup.
+An event's media item is in it too; an uploaded image as its original file in base64 (one file
+holds the whole backup; the resized copies are remade on import). The editing history kept by the
+admin is not part of a backup.
 """
 
+import base64
 import datetime
 from collections import Counter
 
@@ -19,18 +24,26 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from sources.dates import edtf_bounds
 from sources.models import DateMention, Passage, Source, SourceVersion
 from sources.validation import validation_error_text
 from timeline.caching import content_changed
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.media import event_media_image_set, media_original_bytes
+from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
 
 BACKUP_FORMAT = "citeline-backup"
 # 2: bounds of dates are derived from the EDTF on import (version 1 wrote them as ISO dates, which
 # cannot hold BCE years; they are ignored when read); citations carry the date their passage claims.
-BACKUP_VERSION = 2
+# 3: timelines, and the timelines of each event and period.
+BACKUP_VERSION = 3
+# Where a backup without timelines puts its events and periods when the site has no default timeline
+# (as migration 0009 did): the demo's timeline for the demo's events, a neutral name otherwise.
+DEMO_EVENT = "soviet-invasion-of-afghanistan"
+DEMO_TIMELINE = {"slug": "russia-iran", "title": "Russia and Iran, 1979–2025"}
+GENERIC_TIMELINE = {"slug": "timeline", "title": "Timeline"}
 
 
 class BackupError(Exception):
@@ -51,6 +64,8 @@ def _plain_fields(model):
 
 
 def _dump_value(value):
+    if isinstance(value, FieldFile):  # an archived copy: its name in the media storage (the file stays there)
+        return value.name or ""
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()  # microseconds kept, unlike DjangoJSONEncoder
     return value
@@ -79,13 +94,18 @@ def timeline_export():
         sources.append({**_dump(source), "passages": passages, "versions": versions})
     events = []
     citations = Citation.objects.select_related("passage__source", "orphaned_from").order_by("ordinal", "pk")
-    for event in Event.objects.order_by("date_lower", "slug").prefetch_related(
-        "actors", "themes", models.Prefetch("citations", queryset=citations)
+    for event in (
+        Event.objects.order_by("date_lower", "slug")
+        .select_related("media_item")
+        .prefetch_related("actors", "themes", "timelines", models.Prefetch("citations", queryset=citations))
     ):
+        media = _media_dump(event)
         events.append({
+            **({"media": media} if media else {}),
             **_dump(event),
             "actors": [actor.slug for actor in event.actors.all()],
             "themes": [theme.slug for theme in event.themes.all()],
+            "timelines": sorted(timeline.slug for timeline in event.timelines.all()),
             "citations": [
                 {
                     **_dump(citation),
@@ -100,12 +120,54 @@ def timeline_export():
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,
         "exported_at": timezone.now().isoformat(),
+        # The default first: restored first, it keeps the flag (the first timeline of a site is its default).
+        "timelines": [_dump(timeline) for timeline in Timeline.objects.order_by("-is_default", "slug")],
         "actors": [_dump(actor) for actor in Actor.objects.order_by("slug")],
         "themes": [_dump(theme) for theme in Theme.objects.order_by("slug")],
-        "periods": [_dump(period) for period in Period.objects.order_by("slug")],
+        "periods": [
+            {**_dump(period), "timelines": sorted(timeline.slug for timeline in period.timelines.all())}
+            for period in Period.objects.order_by("slug").prefetch_related("timelines")
+        ],
         "sources": sources,
         "events": events,
     }
+
+
+def _media_dump(event):
+    """An event's media item, an uploaded image's original file in base64 (renditions are remade on import)."""
+    try:
+        media = event.media_item
+    except EventMedia.DoesNotExist:
+        return None
+    item = {name: getattr(media, name) for name in ("kind", "alt", "url", "credit", "caption")}
+    if media.kind == EventMedia.Kind.IMAGE:
+        item["filename"] = media.image.name.rsplit("/", 1)[-1]
+        item["data"] = base64.b64encode(media_original_bytes(media)).decode("ascii")
+    return item
+
+
+def _media_restore(event, item, where):
+    if not isinstance(item, dict):
+        raise BackupError(f"{where}.media: expected an object, found {_json_type(item)}.")
+    unknown = sorted(set(item) - {"kind", "alt", "url", "credit", "caption", "filename", "data"})
+    if unknown:
+        raise BackupError(f"{where}.media: unknown field(s) {', '.join(unknown)}; was this backup made by another program?")
+    fields = {name: item.get(name) or "" for name in ("kind", "alt", "url", "credit", "caption")}
+    if not all(isinstance(value, str) for value in fields.values()):
+        raise BackupError(f"{where}.media: kind, alt, url, credit and caption must be text.")
+    media = EventMedia(event=event, **fields)
+    try:
+        if media.kind == EventMedia.Kind.IMAGE:
+            try:
+                data = base64.b64decode(str(item.get("data") or ""), validate=True)
+            except ValueError:
+                raise BackupError(f"{where}.media.data: not base64; the backup is damaged.") from None
+            event_media_image_set(media=media, data=data, filename=str(item.get("filename") or "image"))
+        else:
+            media.full_clean()
+            media.save()
+    except ValidationError as exc:
+        raise BackupError(f"{where}.media: {validation_error_text(exc)}") from None
 
 
 def _check_header(data):
@@ -160,10 +222,11 @@ def _check(obj, where, *, run_clean=True, exclude=()):
 NESTED = {
     Source: {"passages": Passage, "versions": SourceVersion},
     Passage: {"date_mentions": DateMention},
-    Event: {"actors": str, "themes": str, "citations": Citation},
+    Event: {"actors": str, "themes": str, "timelines": str, "citations": Citation},
+    Period: {"timelines": str},
 }
 REFERENCES = {DateMention: {"dismissed_by": str}, Citation: {"source": str, "passage": int, "orphaned_from": str}}
-TOP_LEVEL = {"actors": Actor, "themes": Theme, "periods": Period, "sources": Source, "events": Event}
+TOP_LEVEL = {"timelines": Timeline, "actors": Actor, "themes": Theme, "periods": Period, "sources": Source, "events": Event}
 
 
 def _type_problem(field, value):
@@ -225,11 +288,17 @@ def _check_references(data):
         for passage in source.get("passages", [])
     }
     sources = {source.get("slug") for source in data.get("sources", [])}
+    timelines = {item.get("slug") for item in data.get("timelines", [])}
     problems = []
+    for period in data.get("periods", []):
+        unknown = [f"timeline {name}" for name in period.get("timelines", []) if name not in timelines]
+        if unknown:
+            problems.append(f"period {period.get('slug')} refers to unknown {', '.join(unknown)}")
     for event in data.get("events", []):
         slug = event.get("slug")
         unknown = [f"actor {name}" for name in event.get("actors", []) if name not in actors]
         unknown += [f"theme {name}" for name in event.get("themes", []) if name not in themes]
+        unknown += [f"timeline {name}" for name in event.get("timelines", []) if name not in timelines]
         for citation in event.get("citations", []):
             if citation.get("source") is not None and (citation.get("source"), citation.get("passage")) not in passages:
                 unknown.append(f"passage {citation.get('source')} ¶{citation.get('passage')}")
@@ -243,7 +312,7 @@ def _check_references(data):
 
 def _conflicts(data):
     found = []
-    for key, model in (("actors", Actor), ("themes", Theme), ("periods", Period), ("sources", Source), ("events", Event)):
+    for key, model in TOP_LEVEL.items():
         slugs = [item.get("slug") for item in data.get(key, [])]
         existing = sorted(model.objects.filter(slug__in=slugs).values_list("slug", flat=True))
         if existing:
@@ -252,15 +321,27 @@ def _conflicts(data):
 
 
 def timeline_delete():
-    """Delete the whole timeline: events, citations, sources (passages, versions, mentions), actors, themes, periods."""
+    """Delete everything a backup holds: events, citations, sources (passages, versions, mentions), actors, themes, periods, timelines."""
     try:
         Citation.objects.all().delete()
         Event.objects.all().delete()
         Source.objects.all().delete()
-        for model in (Actor, Theme, Period):
+        for model in (Actor, Theme, Period, Timeline):
             model.objects.all().delete()
     except ProtectedError as exc:
         raise BackupError(f"The timeline cannot be replaced: other records depend on it ({exc.args[0]}).") from None
+
+
+def _default_timeline(data):
+    """The site's default timeline, for a backup made before timelines; made (published) when the site has none."""
+    timeline = Timeline.objects.default()
+    if timeline is None:
+        demo = any(item.get("slug") == DEMO_EVENT for item in data.get("events", []) if isinstance(item, dict))
+        names = DEMO_TIMELINE if demo else GENERIC_TIMELINE
+        timeline = Timeline.objects.filter(slug=names["slug"]).first() or Timeline(**names, status=Timeline.Status.PUBLISHED)
+        timeline.is_default = True
+        timeline.save()
+    return timeline
 
 
 def _restore_timestamps(objects_with_items):
@@ -303,12 +384,27 @@ def timeline_import(*, data, replace=False):
     timestamps = []
     try:
         with transaction.atomic():
+            timelines = {}
+            for item in data.get("timelines", []):
+                timeline = _build(Timeline, item, f"timeline {item.get('slug')}")
+                _check(timeline, f"timeline {timeline.slug}")
+                timeline.save()
+                timelines[timeline.slug] = timeline
+                timestamps.append((timeline, item))
+                created["timelines"] += 1
+            # A backup from before timelines: its events and periods go into the site's default timeline.
+            fallback = None if "timelines" in data else _default_timeline(data)
             actors, themes, periods = {}, {}, {}
             for key, model, registry in (("actors", Actor, actors), ("themes", Theme, themes), ("periods", Period, periods)):
                 for item in data.get(key, []):
-                    obj = _build(model, item, f"{model._meta.verbose_name} {item.get('slug')}")
+                    nested = ("timelines",) if model is Period else ()
+                    obj = _build(model, item, f"{model._meta.verbose_name} {item.get('slug')}", nested=nested)
                     _check(obj, f"{model._meta.verbose_name} {obj.slug}", exclude=["date_lower", "date_upper", "date_precision"])
                     obj.save()
+                    if model is Period:
+                        obj.timelines.set(
+                            [timelines[slug] for slug in item.get("timelines", [])] if fallback is None else [fallback]
+                        )
                     registry[obj.slug] = obj
                     created[key] += 1
 
@@ -357,11 +453,14 @@ def timeline_import(*, data, replace=False):
 
             for item in data.get("events", []):
                 where = f"event {item.get('slug')}"
-                event = _build(Event, item, where, nested=("actors", "themes", "citations"))
+                event = _build(Event, item, where, nested=("actors", "themes", "timelines", "citations", "media"))
                 _check(event, where, exclude=["date_lower", "date_upper", "date_precision"])
                 event.save()
                 event.actors.set([actors[slug] for slug in item.get("actors", [])])
                 event.themes.set([themes[slug] for slug in item.get("themes", [])])
+                event.timelines.set([timelines[slug] for slug in item.get("timelines", [])] if fallback is None else [fallback])
+                if item.get("media") is not None:
+                    _media_restore(event, item["media"], where)
                 timestamps.append((event, item))
                 created["events"] += 1
                 for citation_item in item.get("citations", []):

@@ -15,12 +15,14 @@ import datetime
 import functools
 import hashlib
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import F, Value
 from django.db.models.fields import DateTimeField
 from django.db.models.functions import Greatest
+from django.http import HttpResponse
 from django.utils import timezone
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
 from timeline.models import ContentVersion
@@ -91,6 +93,33 @@ def content_changed(*, using=None):
     transaction.on_commit(pending, using=using, robust=True)
 
 
+# --- Values cached under the content version --------------------------------------------------------
+
+# A safety net only: a new content version makes every older entry unreachable at once.
+CACHED_TIMEOUT = 24 * 3600
+
+
+def cached_by_version(key, compute, *, timeout=CACHED_TIMEOUT):
+    """
+    compute(), remembered under the current content version: an editorial write moves the version, so
+    the next reader computes afresh (exact and fresh, never older than the version read). The version
+    is read before computing, so a value stored under it is at least as new as it. Inside a
+    transaction (a test, a management command) nothing is cached: its own writes have not moved the
+    committed version yet.
+    """
+    if connection.in_atomic_block:
+        return compute()
+    version, changed_at = content_version()
+    # changed_at too: a database emptied and filled again restarts its version numbers, never its times.
+    stamp = changed_at.timestamp() if changed_at else 0
+    full_key = f"v{RENDERING_VERSION}:{version}:{stamp}:" + hashlib.sha256(key.encode()).hexdigest()
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, timeout)
+    return value
+
+
 # --- Validators --------------------------------------------------------------------------------------
 
 
@@ -101,7 +130,9 @@ def cache_validators(request, *, variant=""):
     rights, htmx's headers).
     """
     version, changed_at = content_version()
-    key = f"{RENDERING_VERSION}|{version}|{request.build_absolute_uri()}|{variant}"
+    # changed_at too: a database emptied and filled again restarts its version numbers, never its times
+    # (rendered pages are cached under this ETag).
+    key = f"{RENDERING_VERSION}|{version}|{changed_at and changed_at.timestamp()}|{request.build_absolute_uri()}|{variant}"
     return f'"{hashlib.sha256(key.encode()).hexdigest()[:32]}"', changed_at
 
 
@@ -131,6 +162,13 @@ def cache_headers(response, *, etag, last_modified, private=False, max_age=PUBLI
     return response
 
 
+def drafts_never_stored(response):
+    """A response that shows drafts: for the editor who asked, never kept by a browser's or a shared cache."""
+    patch_cache_control(response, private=True, no_store=True, no_cache=True, max_age=0)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 # --- Reader pages, feed and sitemap ----------------------------------------------------------------
 
 # Shared caches keep reader pages briefly; the validators make revalidating them cheap.
@@ -152,6 +190,35 @@ def reader_variant(request):
     return "|".join(parts)
 
 
+# Rendered pages are kept this long at most; a new content version makes them unreachable at once.
+RENDERED_TIMEOUT = 3600
+
+
+def _rendered(request, etag, render):
+    """
+    An anonymous reader's page, rendered once per ETag (content version, URL and variant) and then
+    served from the cache (CACHE_URL: shared by every web process with Redis): an edit moves the
+    version, hence the ETag, so no reader gets a page older than the version read before it. Signed-in
+    users' pages (their CSRF token), responses that set a cookie, streams and anything but a 200 are
+    rendered every time; so is everything inside a transaction (tests, commands).
+    """
+    if request.user.is_authenticated or connection.in_atomic_block:
+        return render()
+    key = f"page:{etag}"
+    cached = cache.get(key)
+    if cached is not None:
+        response = HttpResponse(cached["content"])
+        for name, value in cached["headers"]:
+            response[name] = value
+        return response
+    response = render()
+    if getattr(response, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's): render it now
+        response.render()
+    if response.status_code == 200 and not response.streaming and not response.cookies:
+        cache.set(key, {"content": response.content, "headers": list(response.items())}, RENDERED_TIMEOUT)
+    return response
+
+
 def public_for_readers(view):
     """
     Reader pages, the feed and the sitemap: validated by the content version (a current client gets
@@ -170,7 +237,7 @@ def public_for_readers(view):
         etag, last_modified = cache_validators(request, variant=reader_variant(request))
         response = not_modified(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = view(request, *args, **kwargs)
+            response = _rendered(request, etag, lambda: view(request, *args, **kwargs))
             if response.status_code != 200:
                 return response
         private = request.user.is_authenticated

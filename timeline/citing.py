@@ -62,8 +62,26 @@ def _sentence(text):
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-def source_csl_json(source):
-    """The source as a CSL-JSON item (a dict, ready for json.dumps)."""
+def page_locator(page):
+    """ "p. 12" for one page, "pp. 3, 12" for several (a list of the pages cited); "" when there is none."""
+    pages = [str(p) for p in ([page] if isinstance(page, (str, int)) else page or []) if p not in (None, "")]
+    pages = list(dict.fromkeys(pages))
+    if not pages:
+        return ""
+    return ("p. " if len(pages) == 1 else "pp. ") + ", ".join(pages)
+
+
+def _pages(page):
+    return ", ".join(
+        dict.fromkeys(str(p) for p in ([page] if isinstance(page, (str, int)) else page or []) if p not in (None, ""))
+    )
+
+
+def source_csl_json(source, page=None):
+    """
+    The source as a CSL-JSON item (a dict, ready for json.dumps). `page` (a page label, or a list of
+    them) is the page cited, as "page" with "locator"/"label" for processors that cite a locator.
+    """
     item = {"id": source.slug, "type": CSL_TYPES.get(source.source_type, "document"), "title": source.title}
     authors = []
     for name in source.authors or []:
@@ -86,6 +104,9 @@ def source_csl_json(source):
         item["language"] = source.language
     if source.license:
         item["license"] = source.license
+    if pages := _pages(page):
+        item["page"] = pages
+        item["locator"], item["label"] = pages, "page"
     return item
 
 
@@ -108,8 +129,8 @@ def _bibtex_key(source):
     return re.sub(r"[^a-z0-9]", "", ascii_family) + (str(year) if year else "") + word or source.slug
 
 
-def source_bibtex(source):
-    """The source as one BibTeX entry."""
+def source_bibtex(source, page=None):
+    """The source as one BibTeX entry; `page` (a label or a list) as its `pages` field."""
     entry_type = BIBTEX_TYPES.get(source.source_type, "misc")
     fields = []
     if source.authors:
@@ -130,6 +151,8 @@ def source_bibtex(source):
         fields.append(("urldate", source.accessed.isoformat()))
     if source.language:
         fields.append(("langid", _bibtex_escape(source.language)))
+    if pages := _pages(page):
+        fields.append(("pages", _bibtex_escape(pages)))
     lines = [f"@{entry_type}{{{_bibtex_key(source)},"]
     for name, value in fields:
         # Months are BibTeX macros (jan, feb…), written bare; everything else is braced.
@@ -157,8 +180,8 @@ def _chicago_authors(names):
     return f"{first}, " + ", ".join(rest[:-1]) + f", and {rest[-1]}"
 
 
-def source_chicago(source):
-    """A Chicago (17th ed., notes and bibliography) bibliography entry, as plain text."""
+def source_chicago(source, page=None):
+    """A Chicago (17th ed., notes and bibliography) bibliography entry, as plain text; with `page`, ending "…, 12." as a note does."""
     parts = []
     if source.authors:
         parts.append(_sentence(_chicago_authors(source.authors)))
@@ -166,7 +189,9 @@ def source_chicago(source):
     parts.append(f"“{title}{'' if title.endswith(('?', '!')) else '.'}”")
     year, month, day, approximate = _issued_parts(source.issued)
     date = (("c. " if approximate else "") + _date_words(year, month, day)) if year is not None else "n.d."
-    parts.append(_sentence(f"{source.container}, {date}" if source.container else date))
+    pages = _pages(page)
+    where = f"{source.container}, {date}" if source.container else date
+    parts.append(_sentence(f"{where}, {pages}" if pages else where))
     if source.url:
         parts.append(_sentence(source.url))
     return " ".join(parts)
@@ -182,8 +207,8 @@ def _apa_authors(names):
     return ", ".join(people[:-1]) + ", & " + people[-1]
 
 
-def source_apa(source):
-    """An APA (7th ed.) reference, as plain text."""
+def source_apa(source, page=None):
+    """An APA (7th ed.) reference, as plain text; with `page`, followed by the locator "(p. 12)"."""
     year, month, day, approximate = _issued_parts(source.issued)
     if year is None:
         date = "n.d."
@@ -200,6 +225,8 @@ def source_apa(source):
         parts.append(_sentence(source.container))
     if source.url:
         parts.append(source.url)
+    if locator := page_locator(page):
+        parts.append(f"({locator})")
     return " ".join(parts)
 
 

@@ -21,12 +21,15 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_headers
 
-from timeline.caching import cache_headers, cache_validators, not_modified
+from timeline.axis import axis_build
+from timeline.caching import cache_headers, cache_validators, cached_by_version, drafts_never_stored, not_modified
 from timeline.exports import timeline_title
 from timeline.filters import EventFilter
-from timeline.models import Event
-from timeline.sharing import embed_options, url_with_query, widget_query
+from timeline.models import Event, Timeline
+from timeline.permissions import DRAFTS_PARAMETER, drafts_requested
+from timeline.sharing import embed_options, timeline_filter_query, url_with_query, widget_options, widget_query
 
 OEMBED_DEFAULT_SIZE = (600, 600)
 EMBED_SCRIPT = "citeline/embed.js"
@@ -34,32 +37,89 @@ EMBED_SCRIPT = "citeline/embed.js"
 FRAME_ANY_ORIGIN = {"frame-ancestors": ["*"]}
 
 
+WIDGET_AXIS_MARKS = 60  # the widget's axis clusters sooner than the page's, to stay light
+
+
 @xframe_options_exempt
 @csp_replace(FRAME_ANY_ORIGIN)
+@vary_on_headers("HX-Target")
 @require_safe
 def embed_timeline(request):
-    """The widget: the filtered events, compact, self-contained, framable by any site."""
+    """
+    The widget: the filtered events, compact, self-contained, framable by any site. `timeline=<slug>`
+    shows one timeline's events (all timelines' without it); an unknown or draft timeline is said, with no events.
+    view=axis (the default) draws the axis above a compact list, view=list the list alone, view=story one
+    event at a time; HX-Target: axis answers the axis alone (axis.js). Only with ?drafts=1 (the preview on
+    the timeline page with "Show drafts") does it read the session: an editor then sees drafts (and draft
+    timelines), in a response no cache keeps.
+    """
+    if DRAFTS_PARAMETER in request.GET:
+        show_drafts = drafts_requested(request)
+        events = Event.objects.visible_to(request.user, drafts=show_drafts)
+        response = _embed_render(request, events, request_for_filters=request if show_drafts else None)
+        return drafts_never_stored(response)
     etag, last_modified = cache_validators(request)
     response = not_modified(request, etag=etag, last_modified=last_modified)
     if response is None:
-        filters, scheme, limit = embed_options(request.GET)
-        filterset = EventFilter(filters, queryset=Event.objects.published().for_reader())
-        events, total = [], 0
-        if filterset.is_valid():
-            queryset = filterset.qs.order_by("date_lower", "date_upper", "title", "pk")
-            total = queryset.count()
-            events = list(queryset[:limit])
-        query = filters.urlencode()
-        context = {
-            "events": events,
-            "total": total,
-            "errors": filterset.errors,
-            "scheme": scheme,
-            "title": timeline_title(),
-            "site_url": request.build_absolute_uri(url_with_query(reverse("timeline:index"), query)),
-        }
-        response = render(request, "embed/timeline.html", context)
+        response = _embed_render(request, Event.objects.published())
     return cache_headers(response, etag=etag, last_modified=last_modified)
+
+
+def _embed_render(request, events, *, request_for_filters=None):
+    """The widget's page; the filters see the user (draft timelines) only when `request_for_filters` is given."""
+    filters, scheme, limit = embed_options(request.GET)
+    options = widget_options(request.GET)
+    filterset = EventFilter(filters, queryset=events.for_reader(), request=request_for_filters)
+    valid = filterset.is_valid()
+    timeline = filterset.form.cleaned_data.get("timeline") if valid else None
+    axis = None
+    if options["view"] != "list":
+        # The axis reads its own parameters (window, event, lanes) beside the filters.
+        axis_query = filters.copy()
+        for name in ("window", "event", "lanes", "view"):
+            if request.GET.get(name):
+                axis_query[name] = request.GET[name]
+        periods = list(timeline.periods.all()) if timeline is not None else []
+        axis = axis_build(
+            filterset,
+            query_dict=axis_query,
+            timeline=timeline,
+            periods=periods,
+            view=options["view"],
+            max_marks=WIDGET_AXIS_MARKS,
+        )
+        if request.headers.get("HX-Target") == "axis":
+            return render(request, "timeline/includes/axis.html", {"axis": axis, "axis_skip_to": "list"})
+    events, total = [], 0
+    if valid and options["view"] != "story":
+        queryset = filterset.qs.order_by("date_lower", "date_upper", "title", "pk")
+        if request_for_filters is None:
+            # A COUNT over every matching published event: once per content version and filters, not per request.
+            items = sorted((key, value) for key, values in filters.lists() for value in values)
+            total = cached_by_version(f"embed-total|{items!r}", queryset.count)
+        else:  # an editor's drafts preview: counted afresh, never shared
+            total = queryset.count()
+        events = list(queryset[:limit])
+    context = {
+        "events": events,
+        "total": total,
+        "errors": filterset.errors,
+        "scheme": scheme,
+        "title": options["title"] or (timeline.title if timeline else timeline_title()),
+        "timeline": timeline,
+        "view": options["view"],
+        "axis": axis,
+        "axis_skip_to": "list",
+        "site_url": request.build_absolute_uri(_page_url(filters, timeline)),
+    }
+    return render(request, "embed/timeline.html", context)
+
+
+def _page_url(filters, timeline):
+    """The reader's page of a widget's view: its timeline's page (the default timeline's for none), filtered alike."""
+    query = filters.copy()
+    query.pop("timeline", None)
+    return url_with_query(timeline.get_absolute_url() if timeline else reverse("timeline:index"), query.urlencode())
 
 
 @cache
@@ -96,6 +156,26 @@ def _positive(value):
     return number if number > 0 else None
 
 
+def _oembed_timeline(match, filters):
+    """
+    The published timeline a URL shows: /timelines/<slug>/'s, a `timeline` parameter's, `/`'s default;
+    None for a widget URL naming none (every timeline). An unknown or draft timeline is a 404.
+    """
+    slug = match.kwargs.get("slug") or filters.get("timeline")
+    published = Timeline.objects.published()
+    if slug:
+        timeline = published.filter(slug=slug).first()
+        if timeline is None:
+            raise Http404(f"There is no published timeline “{slug}” on this site; /timelines/ lists them.")
+        return timeline
+    if match.view_name == "timeline:index":
+        timeline = published.filter(is_default=True).first()
+        if timeline is None:
+            raise Http404("This site has no published timeline yet.")
+        return timeline
+    return None
+
+
 @require_safe
 def oembed(request):
     """oEmbed 1.0 (JSON, type rich) for URLs of the timeline page or the widget on this site."""
@@ -110,7 +190,7 @@ def oembed(request):
         match = resolve(url.path or "/")
     except Resolver404:
         raise Http404("This URL is not a timeline on this site.") from None
-    if match.view_name not in ("timeline:index", "embed_timeline"):
+    if match.view_name not in ("timeline:index", "timeline:timeline_detail", "embed_timeline"):
         raise Http404("Only timeline URLs can be embedded.")
 
     etag, last_modified = cache_validators(request)
@@ -118,11 +198,15 @@ def oembed(request):
     if response is not None:
         return cache_headers(response, etag=etag, last_modified=last_modified)
     filters, scheme, limit = embed_options(QueryDict(url.query))
+    timeline = _oembed_timeline(match, filters)
+    if timeline is not None:
+        filters = timeline_filter_query(filters, timeline)
+    options = widget_options(QueryDict(url.query))
     width, height = OEMBED_DEFAULT_SIZE
     width = min(width, _positive(request.GET.get("maxwidth")) or width)
     height = min(height, _positive(request.GET.get("maxheight")) or height)
-    title = timeline_title()
-    src = request.build_absolute_uri(url_with_query(reverse("embed_timeline"), widget_query(filters, scheme, limit)))
+    title = options["title"] or (timeline.title if timeline else timeline_title())
+    src = request.build_absolute_uri(url_with_query(reverse("embed_timeline"), widget_query(filters, scheme, limit, **options)))
     html = format_html(
         '<iframe src="{}" title="{}" width="{}" height="{}" loading="lazy" style="border:0;max-width:100%"></iframe>',
         src, title, width, height,
@@ -137,5 +221,12 @@ def oembed(request):
         "html": str(html),
         "width": width,
         "height": height,
+        # Not in oEmbed 1.0: the widget's views, each as a ready URL (add view=… to the url to choose one).
+        "citeline_views": {
+            view: request.build_absolute_uri(
+                url_with_query(reverse("embed_timeline"), widget_query(filters, scheme, limit, view=view, title=options["title"]))
+            )
+            for view in ("axis", "list", "story")
+        },
     }
     return cache_headers(JsonResponse(data), etag=etag, last_modified=last_modified)

@@ -8,21 +8,19 @@ themes and citations prefetched), so an export costs the same few queries as one
 
 import csv
 import datetime
-import io
 import json
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import HttpRequest
-from django.utils.html import escape, format_html, format_html_join
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from rest_framework.renderers import BaseRenderer
 
-from sources.dates import Precision, day_parts
-from timeline.citing import source_bibtex, source_csl_json
-from timeline.markdown import markdown_html
-from timeline.models import Event, Period
+from timeline.citing import page_locator, source_bibtex, source_csl_json
+from timeline.models import Event, Period, Timeline
+from timeline.timelinejs import events_timelinejs
 
 CSV_COLUMNS = [
     "slug", "title", "date", "date_lower", "date_upper", "date_precision", "date_display", "turning_point", "status",
@@ -43,17 +41,29 @@ class Export:
     events: list[Event]
     request: HttpRequest
     periods: list[Period] = field(default_factory=list)
+    timeline: Timeline | None = None  # the one timeline exported (`?timeline=`), or None for every timeline's events
+
+    @property
+    def title(self):
+        return self.timeline.title if self.timeline is not None else timeline_title()
 
     def absolute(self, path):
         return self.request.build_absolute_uri(path)
 
     def cited_sources(self):
         """The sources the events cite, each once, in order of first citation."""
-        sources = {}
+        return [source for source, _ in self.cited_sources_pages()]
+
+    def cited_sources_pages(self):
+        """[(source, [page labels cited, in order of first citation])]: the pages are empty for unpaged sources."""
+        sources, pages = {}, {}
         for event in self.events:
             for citation in event.citations.all():
-                sources.setdefault(citation.passage.source.slug, citation.passage.source)
-        return list(sources.values())
+                slug = citation.passage.source.slug
+                sources.setdefault(slug, citation.passage.source)
+                if citation.passage.page:
+                    pages.setdefault(slug, {})[citation.passage.page] = None
+        return [(source, list(pages.get(slug, {}))) for slug, source in sources.items()]
 
 
 def _csv_cell(value):
@@ -61,25 +71,41 @@ def _csv_cell(value):
     return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
 
 
+class _Echo:
+    """A file-like object whose write() returns what it was given: csv.writer then formats one row at a time."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_row(export, event):
+    citations = list(event.citations.all())
+    sources = list(dict.fromkeys(citation.passage.source.slug for citation in citations))
+    row = [
+        event.slug, event.title, event.date, event.date_first.isoformat(), event.date_last.isoformat(),
+        event.date_precision, event.date_display, "yes" if event.is_turning_point else "no", event.status,
+        "; ".join(actor.name for actor in event.actors.all()), "; ".join(theme.name for theme in event.themes.all()),
+        event.annotation, export.absolute(event.get_absolute_url()), len(citations), "; ".join(sources),
+        " | ".join(
+            citation.quote + (f" ({page_locator(citation.passage.page)})" if citation.passage.page else "") for citation in citations
+        ),
+        # One per citation, in the order of the quotes; empty where the passage claims no date.
+        " | ".join(citation.claimed_date for citation in citations), "yes" if event.dates_disputed else "no",
+    ]  # fmt: skip
+    return [_csv_cell(value) for value in row]
+
+
+def events_csv_stream(export):
+    """The CSV one row at a time (a header, then one row per event), for a streaming response."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for event in export.events:
+        yield writer.writerow(_csv_row(export, event))
+
+
 def events_csv(export):
     """One row per event; lists (actors, themes, sources, quotes) joined by “; ” and “ | ”."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for event in export.events:
-        citations = list(event.citations.all())
-        sources = list(dict.fromkeys(citation.passage.source.slug for citation in citations))
-        row = [
-            event.slug, event.title, event.date, event.date_first.isoformat(), event.date_last.isoformat(),
-            event.date_precision, event.date_display, "yes" if event.is_turning_point else "no", event.status,
-            "; ".join(actor.name for actor in event.actors.all()), "; ".join(theme.name for theme in event.themes.all()),
-            event.annotation, export.absolute(event.get_absolute_url()), len(citations), "; ".join(sources),
-            " | ".join(citation.quote for citation in citations),
-            # One per citation, in the order of the quotes; empty where the passage claims no date.
-            " | ".join(citation.claimed_date for citation in citations), "yes" if event.dates_disputed else "no",
-        ]  # fmt: skip
-        writer.writerow([_csv_cell(value) for value in row])
-    return buffer.getvalue()
+    return "".join(events_csv_stream(export))
 
 
 def _calendar_span(event):
@@ -102,7 +128,8 @@ def _plain_citations(event):
     lines = []
     for citation in event.citations.all():
         source = citation.passage.source
-        lines.append(f"“{citation.quote}” — {source.title} ({citation.get_stance_display()})")
+        page = f", {page_locator(citation.passage.page)}" if citation.passage.page else ""
+        lines.append(f"“{citation.quote}” — {source.title}{page} ({citation.get_stance_display()})")
     return lines
 
 
@@ -111,7 +138,7 @@ def events_ical(export):
     calendar = Calendar()
     calendar.add("prodid", "-//Citeline//Citeline timeline//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", timeline_title())
+    calendar.add("x-wr-calname", export.title)
     host = export.request.get_host().split(":")[0]
     left_out = []
     for event in export.events:
@@ -144,90 +171,101 @@ def events_ical(export):
     return calendar.to_ical()
 
 
-def timelinejs_date(day, precision):
-    """A TimelineJS date object with only the parts `precision` supports: a year is just the year (negative before 1 CE)."""
-    year, month, number = day_parts(day.number)
-    parts = {"year": year}
-    if precision in (Precision.MONTH, Precision.DAY):
-        parts["month"] = month
-    if precision == Precision.DAY:
-        parts["day"] = number
-    return parts
-
-
-def _timelinejs_dates(obj):
-    """(start_date, end_date or None) of an event or a period; open ends keep only the known end."""
-    first, last = obj.date_first, obj.date_last
-    if first.is_open:
-        first = last
-    if last.is_open:
-        last = first
-    if first.is_open:  # "../..": a date unknown at both ends
-        return {"year": 0}, None
-    start, end = timelinejs_date(first, obj.date_precision), timelinejs_date(last, obj.date_precision)
-    return start, (end if end != start else None)
-
-
-def _timelinejs_text(export, event):
-    citations = format_html_join(
-        "",
-        '<li><blockquote>“{}”</blockquote> — <cite><a href="{}">{}</a></cite> ({}){}</li>',
-        (
-            (
-                citation.quote,
-                export.absolute(citation.get_absolute_url()),
-                citation.passage.source.title,
-                citation.get_stance_display(),
-                format_html(" <small>{}</small>", citation.note) if citation.note else "",
-            )
-            for citation in event.citations.all()
-        ),
-    )
-    return format_html(
-        '{}<ol class="citeline-citations">{}</ol><p><a href="{}">Read on Citeline</a></p>',
-        markdown_html(event.annotation), citations, export.absolute(event.get_absolute_url()),
-    )  # fmt: skip
-
-
-def events_timelinejs(export):
-    """A TimelineJS 3 data object: `title` slide, `events` slides and `eras` from the periods."""
-    events = []
-    for event in export.events:
-        start, end = _timelinejs_dates(event)
-        slide = {
-            "start_date": start,
-            "display_date": escape(event.date_display),
-            "unique_id": event.slug,
-            "text": {"headline": str(format_html("{}", event.title)), "text": str(_timelinejs_text(export, event))},
-        }
-        if end:
-            slide["end_date"] = end
-        themes = list(event.themes.all())
-        if themes:
-            slide["group"] = escape(themes[0].name)  # TimelineJS shows group and display_date as HTML
-        events.append(slide)
-    eras = []
-    for period in export.periods:
-        start, end = _timelinejs_dates(period)
-        eras.append({"start_date": start, "end_date": end or start, "text": {"headline": str(format_html("{}", period.name))}})
-    count = len(events)
-    title = {
-        "text": {
-            "headline": str(format_html("{}", timeline_title())),
-            "text": str(
-                format_html("{} event{}, each citing its evidence. Made with Citeline.", count, "" if count == 1 else "s")
-            ),
-        }
-    }
-    return {"title": title, "events": events, "eras": eras}
-
-
 def sources_csl_json(export):
-    return [source_csl_json(source) for source in export.cited_sources()]
+    return [source_csl_json(source, page=pages) for source, pages in export.cited_sources_pages()]
 
 
 def sources_bibtex(export):
-    return "\n\n".join(source_bibtex(source) for source in export.cited_sources()) + "\n"
+    return "\n\n".join(source_bibtex(source, page=pages) for source, pages in export.cited_sources_pages()) + "\n"
+
+
+# --- Streaming: exports of any size, in constant memory ----------------------------------------------
+
+# Events are read this many at a time (with their actors, themes and citations): memory stays flat and
+# the first bytes leave after the first chunk, whatever the size of the timeline.
+STREAM_CHUNK = 500
+
+
+def events_in_chunks(queryset):
+    """The events of a for_reader() queryset, fetched STREAM_CHUNK at a time with their prefetches."""
+    return queryset.iterator(chunk_size=STREAM_CHUNK)
+
+
+def _chunks(iterable, size=STREAM_CHUNK):
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def events_ical_stream(export):
+    """
+    The iCalendar of events_ical, written one event at a time. The events left out (dates iCalendar
+    cannot write) are found first from their bounds alone, so that the calendar's X-COMMENT naming
+    them still comes before its events, where RFC 5545 puts calendar properties.
+    """
+    queryset = export.events
+    left_out = [
+        event for event in queryset.model.objects.filter(pk__in=queryset.values("pk")).only("date", "date_lower", "date_upper", "display_date", "title").order_by("date_lower", "pk")
+        if _calendar_span(event) is None
+    ]  # fmt: skip
+    header = events_ical(Export(events=left_out, request=export.request, timeline=export.timeline)).decode()
+    # events_ical writes the calendar with the left-out events' comment and no event: its head goes first.
+    head, _, _ = header.rpartition("END:VCALENDAR")
+    yield head
+    for chunk in _chunks(events_in_chunks(queryset)):
+        calendar = events_ical(Export(events=chunk, request=export.request)).decode()
+        start, end = calendar.find("BEGIN:VEVENT"), calendar.rfind("END:VEVENT")
+        if start != -1:
+            yield calendar[start : end + len("END:VEVENT")] + "\r\n"
+    yield "END:VCALENDAR\r\n"
+
+
+def events_timelinejs_stream(export):
+    """
+    The TimelineJS object of timelinejs_export, written one chunk of slides at a time: "events" first,
+    then "title", "eras" and "scale" (JSON objects are unordered), built from the span and count of the
+    slides written, so that open eras end at the last event as they do in the whole build.
+    """
+    yield '{"events": ['
+    count, first, last, cosmological = 0, None, None, False
+    for chunk in _chunks(events_in_chunks(export.events)):
+        data = events_timelinejs(Export(events=chunk, request=export.request))
+        cosmological = cosmological or "scale" in data
+        for slide in data["events"]:
+            yield ("," if count else "") + "\n" + json.dumps(slide, ensure_ascii=False)
+            count += 1
+        for event in chunk:
+            if not event.date_first.is_open and (first is None or event.date_first < first):
+                first = event.date_first
+            if not event.date_last.is_open and (last is None or event.date_last > last):
+                last = event.date_last
+    frame = timelinejs_export(
+        Export(events=[], request=export.request, timeline=export.timeline), span=(first, last), count=count
+    )
+    if cosmological:
+        frame["scale"] = "cosmological"
+    yield "\n],\n" + json.dumps({key: value for key, value in frame.items() if key != "events"}, ensure_ascii=False)[1:]
+
+
+def cited_sources_query(queryset):
+    """The sources a queryset of events cites, each once, in order of first citation (by event date, then citation)."""
+    from sources.models import Source
+    from timeline.models import Citation
+
+    seen = {}
+    for source_id in (
+        Citation.objects.evidence().filter(event__in=queryset.values("pk"))
+        .order_by("event__date_lower", "event__date_upper", "event__title", "event__pk", "ordinal", "pk")
+        .values_list("passage__source_id", flat=True).iterator(chunk_size=5000)
+    ):  # fmt: skip
+        seen.setdefault(source_id, None)
+    sources = Source.objects.defer("text").in_bulk(list(seen))
+    return [sources[source_id] for source_id in seen]
 
 
 # --- DRF renderers: the events API serves each export under its `format` name ----------------
@@ -239,6 +277,10 @@ class ExportRenderer(BaseRenderer):
 
     def build(self, export):
         raise NotImplementedError
+
+    def stream(self, export):
+        """The export as an iterator of str or bytes, for a StreamingHttpResponse; the whole build by default."""
+        yield self.build(export)
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
@@ -256,12 +298,16 @@ class CSVRenderer(ExportRenderer):
     filename = "citeline-events.csv"
     build = staticmethod(events_csv)
 
+    def stream(self, export):
+        return events_csv_stream(Export(events=events_in_chunks(export.events), request=export.request))
+
 
 class ICalendarRenderer(ExportRenderer):
     media_type = "text/calendar"
     format = "ics"
     filename = "citeline-events.ics"
     build = staticmethod(events_ical)
+    stream = staticmethod(events_ical_stream)
 
 
 class TimelineJSRenderer(ExportRenderer):
@@ -270,8 +316,25 @@ class TimelineJSRenderer(ExportRenderer):
     filename = "citeline-timelinejs.json"
 
     def build(self, export):
-        export.periods = list(Period.objects.all())
-        return json.dumps(events_timelinejs(export), ensure_ascii=False, indent=1)
+        return json.dumps(timelinejs_export(export), ensure_ascii=False, indent=1)
+
+    stream = staticmethod(events_timelinejs_stream)
+
+
+def timelinejs_export(export, **frame):
+    """
+    The TimelineJS object of an export: with `timeline=<slug>`, that timeline's title, intro and
+    periods; otherwise the site's title and the periods of the timelines the reader may see. `frame`:
+    the span and count of a streamed export's slides (events_timelinejs).
+    """
+    timeline = export.timeline
+    if timeline is not None:
+        export.periods = list(timeline.periods.order_by("date_lower", "date_upper", "name"))
+        return events_timelinejs(export, title=timeline.title, intro=timeline.intro, **frame)
+    visible = Timeline.objects.visible_to(getattr(export.request, "user", None))
+    periods = Period.objects.filter(Q(timelines__in=visible) | Q(timelines=None)).distinct()
+    export.periods = list(periods.order_by("date_lower", "date_upper", "name"))
+    return events_timelinejs(export, title=timeline_title(), **frame)
 
 
 class CSLJSONRenderer(ExportRenderer):
@@ -282,12 +345,21 @@ class CSLJSONRenderer(ExportRenderer):
     def build(self, export):
         return json.dumps(sources_csl_json(export), ensure_ascii=False, indent=1)
 
+    def stream(self, export):
+        sources = cited_sources_query(export.events)
+        yield json.dumps([source_csl_json(source) for source in sources], ensure_ascii=False, indent=1)
+
 
 class BibTeXRenderer(ExportRenderer):
     media_type = "application/x-bibtex"
     format = "bibtex"
     filename = "citeline-sources.bib"
     build = staticmethod(sources_bibtex)
+
+    def stream(self, export):
+        for number, source in enumerate(cited_sources_query(export.events)):
+            yield ("\n\n" if number else "") + source_bibtex(source)
+        yield "\n"
 
 
 EXPORT_RENDERERS = [CSVRenderer, ICalendarRenderer, TimelineJSRenderer, CSLJSONRenderer, BibTeXRenderer]

@@ -8,7 +8,7 @@ from django import forms
 
 from sources.forms import NaturalDateField
 from sources.models import Source
-from timeline.models import Actor, Event, Theme
+from timeline.models import Actor, Event, Theme, Timeline
 from timeline.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, events_search, search_words
 
 
@@ -41,6 +41,11 @@ class EventFilter(django_filters.FilterSet):
         field_name="citations__passage__source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources",
         help_text="Events citing any of these sources.",
     )  # fmt: skip
+    timeline = django_filters.ModelChoiceFilter(
+        field_name="timelines", to_field_name="slug", queryset=lambda request: Timeline.objects.visible_to(getattr(request, "user", None)),
+        label="Timeline", help_text="Events of this timeline (its slug; /api/timelines/ lists them).", method="filter_timeline",
+        error_messages={"invalid_choice": "There is no published timeline “%(value)s”: /timelines/ and /api/timelines/ list them."},
+    )  # fmt: skip
     date_from = NaturalDateFilter(method="filter_from", label="From", help_text="e.g. 2003, March 2003, 2003-03-20.")
     date_to = NaturalDateFilter(method="filter_to", label="To", help_text="e.g. 2015, July 2022.")
     turning_point = django_filters.BooleanFilter(
@@ -50,7 +55,7 @@ class EventFilter(django_filters.FilterSet):
 
     class Meta:
         model = Event
-        fields = ["q", "actor", "theme", "source", "date_from", "date_to", "turning_point"]
+        fields = ["q", "timeline", "actor", "theme", "source", "date_from", "date_to", "turning_point"]
 
     def filter_queryset(self, queryset):
         return self.filter_queryset_except(queryset)
@@ -67,6 +72,20 @@ class EventFilter(django_filters.FilterSet):
                 queryset = self.filters[name].filter(queryset, value)
         # Several actors, themes or sources join to many rows; one event must still appear once.
         return queryset.distinct()
+
+    # Filters on the event's own columns: they never multiply rows, so they need no DISTINCT.
+    OWN_COLUMNS = ("date_from", "date_to", "turning_point")
+
+    def filter_queryset_own_columns(self, queryset):
+        """
+        `queryset` narrowed by the valid filters on the event's own columns only (dates, turning points),
+        without DISTINCT: a page query sorted by date can then walk the date index from the first date asked for.
+        """
+        self.errors
+        for name, value in (self.form.cleaned_data if self.is_bound else {}).items():
+            if name in self.OWN_COLUMNS:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     @property
     def active(self):
@@ -88,6 +107,9 @@ class EventFilter(django_filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return events_search(queryset, value) if value.strip() else queryset
+
+    def filter_timeline(self, queryset, name, timeline):
+        return queryset.in_timeline(timeline) if timeline else queryset
 
     def filter_from(self, queryset, name, bounds):
         return queryset.between(lower=bounds.lower)

@@ -1,9 +1,11 @@
 """Events with honest EDTF dates, their citations (anchored quotes), and the actors, themes and periods they belong to."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connections, models
+from django.db import connections, models, router, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -12,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
 from sources.dates import Day, Precision, edtf_bounds, edtf_display, validate_edtf
+from timeline.permissions import can_see_drafts
 
 
 class DatedModel(models.Model):
@@ -111,12 +114,80 @@ class Theme(models.Model):
         return self.name
 
 
+class TimelineQuerySet(models.QuerySet):
+    def published(self):
+        """What anonymous readers may see."""
+        return self.filter(status=Timeline.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Every timeline for editors, published ones for everyone else."""
+        return self if can_see_drafts(user) else self.published()
+
+    def default(self):
+        """The site's default timeline (the one `/` shows), or None on a site that has none yet."""
+        return self.filter(is_default=True).first()
+
+
+class Timeline(models.Model):
+    """
+    One story told with events: a newsroom's timeline per story, a teacher's per course. Events and
+    periods belong to one or more timelines; actors, themes and sources are shared across the site.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
+    class Direction(models.TextChoices):
+        LTR = "ltr", "left to right"
+        RTL = "rtl", "right to left"
+
+    slug = models.SlugField(max_length=120, unique=True)
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True, help_text="What the timeline is about, in Markdown (sanitised on display).")
+    language = models.CharField(
+        max_length=35, default="en", help_text="BCP 47 language tag of the titles and annotations, e.g. en, de, fa, ar."
+    )
+    direction = models.CharField(
+        max_length=3, choices=Direction, default=Direction.LTR, help_text="Right to left for Persian, Arabic, Hebrew…"
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    is_default = models.BooleanField(
+        "site's default timeline", default=False, help_text="The timeline `/` shows; exactly one timeline is the default."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimelineQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["title", "slug"]
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="timeline_one_default")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("timeline:timeline_detail", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        """A new default takes the flag from the old one; the first timeline of a site is its default."""
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(Timeline)):
+            if self.is_default:
+                Timeline.objects.filter(is_default=True).exclude(pk=self.pk).update(is_default=False)
+            elif not Timeline.objects.exclude(pk=self.pk).filter(is_default=True).exists():
+                self.is_default = True
+            super().save(*args, **kwargs)
+
+
 class Period(DatedModel):
     """A named interval drawn as a band behind the events, e.g. “Syrian civil war”."""
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     description = models.TextField(blank=True)
+    timelines = models.ManyToManyField(Timeline, blank=True, related_name="periods")
 
     class Meta:
         ordering = ["date_lower", "date_upper", "name"]
@@ -160,8 +231,22 @@ def event_search_vector():
 
 class EventQuerySet(models.QuerySet):
     def published(self):
-        """What anonymous readers may see."""
-        return self.filter(status=Event.Status.PUBLISHED)
+        """What anonymous readers may see: published events of a published timeline (a draft timeline hides its events)."""
+        in_public_timeline = Event.timelines.through.objects.filter(
+            event=OuterRef("pk"), timeline__status=Timeline.Status.PUBLISHED
+        )
+        return self.filter(Exists(in_public_timeline), status=Event.Status.PUBLISHED)
+
+    def visible_to(self, user, *, drafts=False):
+        """
+        The events `user` sees where readers see published ones. With `drafts` (a preview an editor
+        asked for), an editor sees every event, drafts and events of draft timelines included;
+        everyone else, the published events only, whatever they ask.
+        """
+        return self.all() if drafts and can_see_drafts(user) else self.published()
+
+    def in_timeline(self, timeline):
+        return self.filter(Exists(Event.timelines.through.objects.filter(event=OuterRef("pk"), timeline=timeline)))
 
     def drafts(self):
         return self.filter(status=Event.Status.DRAFT)
@@ -214,7 +299,9 @@ class EventQuerySet(models.QuerySet):
 
     def for_reader(self):
         """Everything a timeline page, feed, export or widget shows of its events, in a fixed number of queries."""
-        return self.prefetch_related("actors", "themes", models.Prefetch("citations", queryset=Citation.objects.for_reader()))
+        return self.select_related("media_item").prefetch_related(
+            "actors", "themes", models.Prefetch("citations", queryset=Citation.objects.for_reader())
+        )
 
 
 class Event(DatedModel):
@@ -230,6 +317,9 @@ class Event(DatedModel):
     )
     actors = models.ManyToManyField(Actor, blank=True, related_name="events")
     themes = models.ManyToManyField(Theme, blank=True, related_name="events")
+    timelines = models.ManyToManyField(
+        Timeline, blank=True, related_name="events", help_text="The timelines that tell this event."
+    )
     is_turning_point = models.BooleanField("turning point", default=False)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -239,12 +329,18 @@ class Event(DatedModel):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = EventQuerySet.as_manager()
-    history = HistoricalRecords(m2m_fields=[actors, themes], excluded_fields=["updated_at", "search_vector"])
+    history = HistoricalRecords(m2m_fields=[actors, themes, timelines], excluded_fields=["updated_at", "search_vector"])
 
     class Meta:
         ordering = ["date_lower", "date_upper", "title"]
         constraints = [date_bounds_constraint("event_date_lower_lte_upper")]
-        indexes = [models.Index(fields=["status", "date_lower", "date_upper"])]
+        indexes = [
+            models.Index(fields=["status", "date_lower", "date_upper"]),
+            # The timeline's order: a page of events is a short walk of this index (selectors.events_page).
+            models.Index(fields=["date_lower", "date_upper", "title"], name="event_date_order_idx"),
+            # The feed's order, newest first.
+            models.Index(fields=["published_at", "id"], name="event_published_at_idx"),
+        ]
 
     def __str__(self):
         return f"{self.date_display}: {self.title}"
@@ -285,8 +381,8 @@ class CitationQuerySet(models.QuerySet):
         return self.filter(passage__isnull=False)
 
     def published(self):
-        """Evidence for published events: the citations anonymous readers may see."""
-        return self.evidence().filter(event__status=Event.Status.PUBLISHED)
+        """Evidence for published events of published timelines: the citations anonymous readers may see."""
+        return self.evidence().filter(event__in=Event.objects.published())
 
     def in_passage_order(self):
         """Published citations as a passage shows them: with their event, in the order of the text."""
@@ -456,6 +552,86 @@ class Citation(models.Model):
             return "", self.quote, ""
         text = self.passage.text
         return text[: self.start], text[self.start : self.end], text[self.end :]
+
+
+class EventMedia(models.Model):
+    """
+    The one media item an event may carry: an image uploaded here (kept with resized copies and
+    served from this site, see timeline.media) or a link to media elsewhere, shown as a card that
+    loads nothing from the other site.
+    """
+
+    class Kind(models.TextChoices):
+        IMAGE = "image", "image uploaded here"
+        LINK = "link", "link to media elsewhere"
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="media_item")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.IMAGE)
+    # The upload as it came (never served: readers get the re-encoded renditions), under
+    # events/<key>/; `key` is the hash of its bytes and names the folder of its renditions.
+    image = models.FileField(upload_to="events/", blank=True, max_length=200, editable=False)
+    key = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # [[width, height, "events/<key>/480.webp"], …], narrowest first.
+    renditions = models.JSONField(default=list, blank=True, editable=False)
+    alt = models.CharField(
+        "alt text", max_length=500, blank=True,
+        help_text="What the image shows, for readers who cannot see it (required for an image).",
+    )  # fmt: skip
+    url = models.URLField("link", max_length=1000, blank=True, help_text="For a link: where the media is (never loaded here).")
+    credit = models.CharField(max_length=300, blank=True, help_text="Who made it, e.g. “Photo: AP / Jane Doe”.")
+    caption = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "media"
+        verbose_name_plural = "media"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="image") & ~Q(key="") & ~Q(alt="")) | (Q(kind="link") & ~Q(url="")),
+                name="event_media_image_with_alt_or_link",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.event.slug}"
+
+    def clean(self):
+        if self.kind == self.Kind.IMAGE and not self.alt.strip():
+            raise ValidationError(
+                {"alt": "Describe the image for readers who cannot see it (alt text is required)."}, code="required"
+            )
+        if self.kind == self.Kind.LINK and not self.url:
+            raise ValidationError({"url": "Give the address of the media, or choose “image uploaded here”."}, code="required")
+
+    @property
+    def link_host(self):
+        """The site a link points to, as readers read it: "www.youtube.com"."""
+        return urlsplit(self.url).hostname or ""
+
+    def rendition_urls(self):
+        """[(width, URL), …] of the resized copies, narrowest first."""
+        return [
+            (width, reverse("media_file", kwargs={"key": self.key, "name": name.rsplit("/", 1)[-1]}))
+            for width, _, name in self.renditions
+        ]
+
+    @property
+    def srcset(self):
+        return ", ".join(f"{url} {width}w" for width, url in self.rendition_urls())
+
+    @property
+    def src(self):
+        """The widest copy: what a browser without srcset shows and what exports link to."""
+        urls = self.rendition_urls()
+        return urls[-1][1] if urls else ""
+
+    @property
+    def thumbnail(self):
+        urls = self.rendition_urls()
+        return urls[0][1] if urls else ""
 
 
 class ContentVersion(models.Model):

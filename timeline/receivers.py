@@ -6,7 +6,7 @@ The validators (timeline.caching) are right by construction: rather than each wr
 remembering to move the content version, a receiver does it for every save and delete of the
 models readers, the API, the exports, the widget, the feed and the sitemap show — whether the write
 comes from a service, an admin form, the API, a command or the shell — and for changes to events'
-actors and themes. Only writes that send no signals need an explicit content_changed():
+actors, themes and timelines (and periods' timelines). Only writes that send no signals need an explicit content_changed():
 QuerySet.update() and bulk_create(). There are two: a re-import (sources.importing bulk-creates
 passages; it also saves the Source, but the receiver of passages_replaced says so on its own) and a
 backup restored (timeline.backup). Date mentions and source versions are not shown to readers: a
@@ -20,11 +20,11 @@ from django.dispatch import receiver
 from sources.models import DateMention, Passage, Source
 from sources.signals import passages_replaced
 from timeline.caching import content_changed
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
 from timeline.services import citations_reanchor
 
 # Saved or deleted, these change what some reader, API client, export, widget, feed or sitemap sees.
-CONTENT_MODELS = (Event, Citation, Actor, Theme, Period, Source, Passage)
+CONTENT_MODELS = (Event, Citation, Actor, Theme, Period, Timeline, Source, Passage, EventMedia)
 # Saved only through save() by the editors (a candidate dismissed); bulk-created and deleted by imports.
 SAVED_CONTENT_MODELS = (DateMention,)
 
@@ -42,7 +42,7 @@ def content_written(sender, *, using=None, **kwargs):
 
 
 def content_relations_written(sender, *, action, using=None, **kwargs):
-    """An event's actors or themes changed (add, remove, clear, or the reverse from an actor or theme)."""
+    """An event's actors, themes or timelines, or a period's timelines, changed (either side of the relation)."""
     if action in ("post_add", "post_remove", "post_clear"):
         content_changed(using=using)
 
@@ -53,7 +53,7 @@ def content_receivers_connect():
         post_save.connect(content_written, sender=model, dispatch_uid=f"timeline.content_saved.{model._meta.label}")
     for model in CONTENT_MODELS:
         post_delete.connect(content_written, sender=model, dispatch_uid=f"timeline.content_deleted.{model._meta.label}")
-    for through in (Event.actors.through, Event.themes.through):
+    for through in (Event.actors.through, Event.themes.through, Event.timelines.through, Period.timelines.through):
         m2m_changed.connect(
             content_relations_written, sender=through, dispatch_uid=f"timeline.content_related.{through._meta.label}"
         )

@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     FloatField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -24,9 +25,9 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
-from sources.dates import OPEN_LOWER, OPEN_UPPER, day_year_expression
+from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, day_year_expression
 from sources.models import DateMention, Passage, Source
-from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, event_quotes_text
+from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, Timeline, event_quotes_text
 
 PAGE_SIZE = 25
 # A search reads at most this much: the work (and the SQL) a search costs must not grow with what a visitor types.
@@ -179,9 +180,12 @@ def events_page(filterset, *, page=1, sort="date", per_page=PAGE_SIZE):
     """
     filterset.errors  # validates: cleaned_data holds the valid values only
     query = ((filterset.form.cleaned_data if filterset.is_bound else {}).get("q") or "").strip()
-    # Filtering happens in a subquery, so the outer query needs no DISTINCT and computes ranks and
-    # snippets for the rows of this page only.
-    queryset = Event.objects.filter(pk__in=filterset.qs.values("pk")).annotate(year=event_year())
+    # Filtering happens in a correlated EXISTS, so the outer query needs no DISTINCT, computes ranks and
+    # snippets for the rows of this page only, and can walk the date index (event_date_order_idx) in
+    # order, stopping after one page, instead of sorting every matching event. The filters on the
+    # event's own columns are repeated outside, so that the walk starts at the first date asked for.
+    matching = filterset.qs.filter(pk=OuterRef("pk"))
+    queryset = filterset.filter_queryset_own_columns(Event.objects.all()).filter(Exists(matching)).annotate(year=event_year())
     order = ["date_lower", "date_upper", "title"]
     if query:
         queryset = events_rank(queryset, query)
@@ -213,11 +217,35 @@ class Facet:
     selected: bool = False
 
 
+class FacetOptions(list):
+    """The options a facet lists, with how many more there are (reached through the type-ahead)."""
+
+    hidden = 0
+
+
 @dataclass
 class Facets:
-    actor: list = field(default_factory=list)
-    theme: list = field(default_factory=list)
-    source: list = field(default_factory=list)
+    actor: list = field(default_factory=FacetOptions)
+    theme: list = field(default_factory=FacetOptions)
+    source: list = field(default_factory=FacetOptions)
+
+    def listed(self, leaders, *, limit, all_up_to):
+        """
+        These facets cut to the `limit` options that lead `leaders` (the unfiltered facets: so the list stays
+        put while filters change and htmx updates its counts in place) and the selected ones; the rest are
+        counted in `hidden`. A page stays small whatever the number of actors, themes and sources; a facet of
+        at most `all_up_to` options is listed whole.
+        """
+        trimmed = Facets()
+        for kind in ("actor", "theme", "source"):
+            if len(getattr(self, kind)) <= all_up_to:  # a short list is shown whole
+                setattr(trimmed, kind, FacetOptions(getattr(self, kind)))
+                continue
+            keep = {option.slug for option in getattr(leaders, kind)[:limit]}
+            options = FacetOptions(option for option in getattr(self, kind) if option.slug in keep or option.selected)
+            options.hidden = len(getattr(self, kind)) - len(options)
+            setattr(trimmed, kind, options)
+        return trimmed
 
 
 def event_facets(filterset, queryset):
@@ -302,9 +330,11 @@ def event_years(filterset, queryset):
     return [YearSpan(**row) for row in rows]
 
 
-def event_neighbours(event):
-    """The published events just before and after `event` in timeline order."""
+def event_neighbours(event, timeline=None):
+    """The published events just before and after `event` in timeline order: of `timeline` when given."""
     published = Event.objects.published().only("slug", "title", "date", "display_date", "date_lower", "date_upper")
+    if timeline is not None:
+        published = published.in_timeline(timeline)
     before = (
         Q(date_lower__lt=event.date_lower)
         | Q(date_lower=event.date_lower, date_upper__lt=event.date_upper)
@@ -315,8 +345,9 @@ def event_neighbours(event):
         | Q(date_lower=event.date_lower, date_upper__gt=event.date_upper)
         | Q(date_lower=event.date_lower, date_upper=event.date_upper, title__gt=event.title)
     )
-    previous = published.filter(before).order_by("-date_lower", "-date_upper", "-title").first()
-    following = published.filter(after).order_by("date_lower", "date_upper", "title").first()
+    # The redundant bound on date_lower lets the database start its walk of the date index at the event.
+    previous = published.filter(before, date_lower__lte=event.date_lower).order_by("-date_lower", "-date_upper", "-title").first()
+    following = published.filter(after, date_lower__gte=event.date_lower).order_by("date_lower", "date_upper", "title").first()
     return previous, following
 
 
@@ -329,3 +360,54 @@ def mention_candidates():
         passage=OuterRef("passage"), start__lt=OuterRef("sentence_end"), end__gt=OuterRef("sentence_start")
     )
     return DateMention.objects.open_events().exclude(Exists(touching))
+
+
+# How many turning points the list of timelines names under each timeline.
+TIMELINE_TURNING_POINTS = 3
+
+
+def timeline_events(timeline, *, drafts=False):
+    """
+    The events a timeline's page shows: its published events. A draft timeline's page is for editors
+    only (the views say who), and shows the events it will publish; `drafts` (an editor's preview,
+    the views check who asks) shows its draft events too.
+    """
+    if drafts:
+        events = Event.objects.all()
+    elif timeline.status == Timeline.Status.PUBLISHED:
+        events = Event.objects.published()
+    else:
+        events = Event.objects.filter(status=Event.Status.PUBLISHED)
+    return events.in_timeline(timeline)
+
+
+def timelines_overview(user):
+    """
+    The timelines `user` may see (published ones for readers), each with its published events' count,
+    turning-point count, first and last year (open ends left out) and its first few turning points: two queries.
+    """
+    published = Q(events__status=Event.Status.PUBLISHED)
+    timelines = list(
+        Timeline.objects.visible_to(user).annotate(
+            event_count=Count("events", filter=published, distinct=True),
+            turning_point_count=Count("events", filter=published & Q(events__is_turning_point=True), distinct=True),
+            first_day=Min("events__date_lower", filter=published & ~Q(events__date_lower=OPEN_LOWER)),
+            last_day=Max("events__date_upper", filter=published & ~Q(events__date_upper=OPEN_UPPER)),
+        ).order_by("-is_default", "title", "slug")
+    )  # fmt: skip
+    turning_points = (
+        Event.timelines.through.objects.filter(
+            timeline__in=[timeline.pk for timeline in timelines], event__status=Event.Status.PUBLISHED, event__is_turning_point=True
+        )
+        .select_related("event").only("timeline_id", "event__slug", "event__title", "event__date", "event__display_date",
+                                      "event__date_lower", "event__date_upper", "event__date_precision")
+        .order_by("event__date_lower", "event__date_upper", "event__title")
+    )  # fmt: skip
+    by_timeline = {}
+    for row in turning_points:
+        by_timeline.setdefault(row.timeline_id, []).append(row.event)
+    for timeline in timelines:
+        timeline.first_year = Day(timeline.first_day).year if timeline.first_day is not None else None
+        timeline.last_year = Day(timeline.last_day).year if timeline.last_day is not None else None
+        timeline.turning_points = by_timeline.get(timeline.pk, [])[:TIMELINE_TURNING_POINTS]
+    return timelines

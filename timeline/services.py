@@ -7,6 +7,7 @@ Each writes through save() or delete(), so django-simple-history records it, and
 moves the HTTP validators when its transaction commits.
 """
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -21,7 +22,8 @@ from sources.anchoring import quote_anchor
 from sources.models import DateMention, Passage, PassageRole, Source
 from sources.reanchor import NewText, OldAnchor
 from sources.validation import validation_error_text
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
+from timeline.timelinejs import TimelineJSRefused
 
 
 class TimelineDataError(Exception):
@@ -69,8 +71,69 @@ def _event_status_change(event, status, *, reason):
 
 @transaction.atomic
 def event_delete(*, event: Event) -> None:
-    """Delete `event` and its citations; the history keeps both."""
+    """Delete `event` and its citations; the history keeps both. A published event is unpublished first (the history says so)."""
+    if event.status == Event.Status.PUBLISHED:
+        event_unpublish(event=event)
     event.delete()
+
+
+def event_delete_allowed(*, event: Event, user) -> bool:
+    """
+    Who may delete an event: whoever holds delete_event; and an editor (add_event) the draft they
+    made themselves (a mistake), as the history records its creation. Published events are not theirs to delete.
+    """
+    if user.has_perm("timeline.delete_event"):
+        return True
+    if event.status != Event.Status.DRAFT or not user.has_perm("timeline.add_event"):
+        return False
+    first = event.history.order_by("history_date", "history_id").first()
+    return first is not None and first.history_user_id == user.pk
+
+
+# --- Titles and slugs ------------------------------------------------------------------------------
+
+# Every dash a title may join words with: hyphen, non-breaking hyphen, figure, en and em dashes,
+# horizontal bar, minus, small and full-width hyphen-minus. "Rasht–Astara" is rasht-astara.
+DASHES_RE = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
+SLUG_MAX_LENGTH = 60
+
+
+def slug_from(text: str) -> str:
+    """A slug of `text` that keeps words joined by any dash joined by "-": "Rasht–Astara railway" is rasht-astara-railway."""
+    slug = slugify(DASHES_RE.sub("-", text or ""))
+    return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX_LENGTH].strip("-") or "event"
+
+
+def event_slug_unique(title: str, *, exclude_pk=None) -> str:
+    """slug_from(title), with -2, -3… when another event has it."""
+    base = slug_from(title)
+    slug, number = base, 1
+    others = Event.objects.exclude(pk=exclude_pk) if exclude_pk else Event.objects.all()
+    while others.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def event_slug_follows_title(event: Event) -> bool:
+    """Until its first publication an event's slug is its title's: no reader has a link to it yet."""
+    return event.published_at is None
+
+
+# Words a dated sentence starts with before its subject: "On 17 May 2023, …", "In mid-2015 …".
+LEADING_WORDS_RE = re.compile(r"^(?:(?:on|in|by|during|since|from|at|around|about|between|and|the|of)\b[\s,]*)+", re.I)
+SHORT_TITLE_WORDS = 8
+
+
+def short_title(sentence: str, date_text: str = "") -> str:
+    """A short title to edit, from a dated sentence: its first words once its date is left out."""
+    text = sentence.replace(date_text, " ", 1) if date_text else sentence
+    text = LEADING_WORDS_RE.sub("", " ".join(text.split()).lstrip(" ,;:–—-")).lstrip(" ,;:–—-")
+    words = text.split()
+    title = " ".join(words[:SHORT_TITLE_WORDS]).rstrip(" ,;:.–—-")
+    if len(words) > SHORT_TITLE_WORDS:
+        title += "…"
+    return (title[:1].upper() + title[1:]) or Truncator(sentence).chars(80)
 
 
 # --- Citations -----------------------------------------------------------------------------------
@@ -172,25 +235,53 @@ def event_from_mention_create(*, mention: DateMention) -> Event:
     A draft event dated as a date mention says, citing the mention's sentence in its passage: the
     one click from a candidate to an event the editor then titles, annotates and publishes.
     """
-    passage = mention.passage
-    sentence = mention.sentence.strip() or passage.text
-    title = Truncator(sentence).chars(120)
-    base = slugify(Truncator(sentence).words(8, truncate=""))[:60].strip("-") or "event"
-    slug = f"{base}-{mention.pk}"
-    suffix = 1
-    while Event.objects.filter(slug=slug).exists():
-        suffix += 1
-        slug = f"{base}-{mention.pk}-{suffix}"
-    event = Event(title=title, slug=slug, date=mention.edtf, status=Event.Status.DRAFT)
+    sentence = mention.sentence.strip() or mention.passage.text
+    title = short_title(sentence, mention.text)
+    event = Event(title=title, slug=event_slug_unique(title), date=mention.edtf, status=Event.Status.DRAFT)
     event.full_clean()
     event.save()
+    if default := Timeline.objects.default():
+        event.timelines.add(default)
+    citation_from_mention_create(mention=mention, event=event)
+    return event
+
+
+@transaction.atomic
+def citation_from_mention_create(*, mention: DateMention, event: Event) -> Citation:
+    """`event` cites the mention's sentence, claiming the date the mention gives (a candidate that an existing event covers)."""
+    passage = mention.passage
+    sentence, start = mention.sentence.strip(), mention.sentence_start
+    if not sentence:
+        sentence, start = passage.text, 0
+    ordinal = (event.citations.order_by("-ordinal").values_list("ordinal", flat=True).first() or 0) + 1
     citation = Citation(
-        event=event, passage=passage, quote=sentence, start=mention.sentence_start, stance=Citation.Stance.SUPPORTS
-    )
+        event=event, passage=passage, quote=sentence, start=start, stance=Citation.Stance.SUPPORTS,
+        claimed_date=mention.edtf, ordinal=ordinal,
+    )  # fmt: skip
     citation.end = citation.start + len(sentence)
     citation.full_clean()
     citation.save()
-    return event
+    return citation
+
+
+@transaction.atomic
+def event_duplicate(*, event: Event) -> Event:
+    """A draft copy of `event` (title “… (copy)”, its own slug) with its actors, themes, timelines and citations."""
+    title = f"{event.title} (copy)"
+    copy = Event(
+        title=title, slug=event_slug_unique(title), date=event.date, display_date=event.display_date,
+        annotation=event.annotation, is_turning_point=event.is_turning_point, status=Event.Status.DRAFT,
+    )  # fmt: skip
+    copy._change_reason = f"duplicated from {event.slug}"
+    copy.save()
+    copy.actors.set(event.actors.all())
+    copy.themes.set(event.themes.all())
+    copy.timelines.set(event.timelines.all())
+    for citation in event.citations.all():
+        citation.pk = None
+        citation.event = copy
+        citation.save()
+    return copy
 
 
 # --- Curated timelines kept as data --------------------------------------------------------------
@@ -224,12 +315,17 @@ def timeline_load(*, path):
         created[model._meta.verbose_name_plural] += 1
         return obj
 
+    timeline = _timeline_load(data.get("timeline"), create=create)
     for item in data.get("actors", []):
         create(Actor, item["slug"], name=item["name"], kind=item.get("kind", Actor.Kind.STATE))
     for item in data.get("themes", []):
         create(Theme, item["slug"], name=item["name"], description=item.get("description", ""))
     for item in data.get("periods", []):
-        create(Period, item["slug"], name=item["name"], date=str(item["date"]), description=item.get("description", "").strip())
+        period = create(
+            Period, item["slug"], name=item["name"], date=str(item["date"]), description=item.get("description", "").strip()
+        )
+        if period is not None and timeline is not None:
+            period.timelines.add(timeline)
 
     actors = {actor.slug: actor for actor in Actor.objects.all()}
     themes = {theme.slug: theme for theme in Theme.objects.all()}
@@ -255,6 +351,8 @@ def timeline_load(*, path):
             continue
         event.actors.set([actors[name] for name in item.get("actors", [])])
         event.themes.set([themes[name] for name in item.get("themes", [])])
+        if timeline is not None:
+            event.timelines.add(timeline)
         for ordinal, cited in enumerate(item.get("citations", []), start=1):
             if _citation_load(event, ordinal, cited, sources=sources, problems=problems):
                 created["citations"] += 1
@@ -266,6 +364,18 @@ def timeline_load(*, path):
     if problems:
         raise TimelineDataError(f"{path}: {len(problems)} problem(s), nothing loaded:\n" + "\n".join(problems))
     return created
+
+
+def _timeline_load(item, *, create):
+    """The file's timeline (created when new, published: its events are published one by one), or None when it names none."""
+    if not item:
+        return None
+    fields = {
+        "title": item["title"], "intro": item.get("intro", "").strip(), "language": item.get("language", "en"),
+        "direction": item.get("direction", Timeline.Direction.LTR), "status": Timeline.Status.PUBLISHED,
+        "is_default": bool(item.get("default")) or not Timeline.objects.exists(),
+    }  # fmt: skip
+    return create(Timeline, item["slug"], **fields) or Timeline.objects.filter(slug=item["slug"]).first()
 
 
 def _citation_load(event, ordinal, cited, *, sources, problems):
@@ -290,3 +400,125 @@ def _citation_load(event, ordinal, cited, *, sources, problems):
         return None
     citation.save()
     return citation
+
+
+# --- Timelines from TimelineJS -------------------------------------------------------------------
+
+
+def _fields_set(obj, fields):
+    """Set `fields` on `obj`; whether any value changed (an unchanged object is not saved again)."""
+    changed = False
+    for name, value in fields.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
+    """
+    Write a TimelineJS plan (timeline.timelinejs) as the timeline `slug`: created as a draft, or
+    updated when it exists. Its events are matched by slug (the file's unique_id): new ones are drafts
+    (an editor attaches citations, then publishes), existing ones keep their status, citations, actors
+    and uploaded images. Groups become themes, eras periods, media links. All or nothing: every
+    problem is collected and raised together (timeline.timelinejs.TimelineJSRefused), and nothing is
+    written. Re-importing the same file changes nothing. Returns what was created and updated.
+    """
+    counts, problems = Counter(), []
+    timeline = Timeline.objects.filter(slug=slug).first()
+    if timeline is None:
+        timeline = Timeline(slug=slug, status=Timeline.Status.DRAFT)
+    if _fields_set(timeline, {"title": plan.title or timeline.title or slug, "intro": plan.intro or timeline.intro}):
+        try:
+            timeline.full_clean()
+        except ValidationError as exc:
+            raise TimelineJSRefused([f"timeline {slug}: {validation_error_text(exc)}"]) from None
+        counts["timeline created" if timeline.pk is None else "timeline updated"] += 1
+        timeline.save()
+
+    events = {
+        event.slug: event
+        for event in Event.objects.filter(slug__in=[item.slug for item in plan.events]).select_related("media_item")
+    }
+    mine = set(
+        Event.timelines.through.objects.filter(timeline=timeline, event__in=events.values()).values_list("event_id", flat=True)
+    )
+    periods = {period.slug: period for period in Period.objects.filter(slug__in=[item.slug for item in plan.periods])}
+    for item in plan.events:
+        other = events.get(item.slug)
+        if other is not None and other.pk not in mine:
+            problems.append(
+                f"{item.where}: the slug “{item.slug}” is taken by an event of another timeline (“{other.title}”). "
+                "Give this event a different unique_id."
+            )
+    for item in plan.periods:
+        other = periods.get(item.slug)
+        if other is not None and other.date != item.date and not other.timelines.filter(pk=timeline.pk).exists():
+            problems.append(
+                f"{item.where}: a period “{item.slug}” with other dates ({other.date_display}) exists already. "
+                "Rename the era, or give it the same dates to share that period."
+            )
+    if problems:
+        raise TimelineJSRefused(problems)
+
+    themes = {}
+    for item in progress(plan.events):
+        event = events.get(item.slug) or Event(slug=item.slug, status=Event.Status.DRAFT)
+        fields = {"title": item.title, "date": item.date, "annotation": item.annotation, "display_date": item.display_date}
+        is_new = event.pk is None
+        if _fields_set(event, fields) or is_new:
+            try:
+                event.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
+            except ValidationError as exc:
+                problems.append(f"{item.where}: {validation_error_text(exc)}")
+                continue
+            event.save()
+            counts["events created" if is_new else "events updated"] += 1
+        if is_new or event.pk not in mine:
+            event.timelines.add(timeline)
+        if item.group:
+            theme_slug = slugify(item.group)[:120] or "group"
+            if theme_slug not in themes:
+                themes[theme_slug], made = Theme.objects.get_or_create(slug=theme_slug, defaults={"name": item.group})
+                counts["themes created"] += made
+            if is_new or not event.themes.filter(pk=themes[theme_slug].pk).exists():
+                event.themes.add(themes[theme_slug])
+        if item.media is not None:
+            _media_link_set(event, item, counts, problems)
+    for item in plan.periods:
+        period = periods.get(item.slug) or Period(slug=item.slug)
+        is_new = period.pk is None
+        if _fields_set(period, {"name": item.name, "date": item.date, "description": item.description}) or is_new:
+            try:
+                period.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
+            except ValidationError as exc:
+                problems.append(f"{item.where}: {validation_error_text(exc)}")
+                continue
+            period.save()
+            counts["periods created" if is_new else "periods updated"] += 1
+        if is_new or not period.timelines.filter(pk=timeline.pk).exists():
+            period.timelines.add(timeline)
+    if problems:
+        raise TimelineJSRefused(problems)  # the transaction is rolled back: nothing was written
+    counts["events"] = len(plan.events)
+    return counts
+
+
+def _media_link_set(event, item, counts, problems):
+    """The file's media as the event's link; an image an editor uploaded is never replaced by a link."""
+    try:
+        media = event.media_item
+    except EventMedia.DoesNotExist:
+        media = EventMedia(event=event, kind=EventMedia.Kind.LINK)
+    if media.kind == EventMedia.Kind.IMAGE and media.pk is not None:
+        return
+    fields = {"url": item.media.url, "credit": item.media.credit, "caption": item.media.caption}
+    if _fields_set(media, fields) or media.pk is None:
+        try:
+            media.full_clean()
+        except ValidationError as exc:
+            problems.append(f"{item.where}: media: {validation_error_text(exc)}")
+            return
+        media.save()
+        counts["media links"] += 1

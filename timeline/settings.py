@@ -141,6 +141,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def cache_from_url(url):
+    """CACHE_URL: redis://host:6379/0 (shared by every web process), locmem:// (one process, the default) or dummy://."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme in ("redis", "rediss"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url, "KEY_PREFIX": "citeline"}
+    if scheme == "locmem":
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "citeline",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    if scheme == "dummy":
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL={url!r} is not a cache Citeline knows: use redis://host:6379/0, locmem:// or dummy://."
+    )
+
+
+# Counts and fragments cached under the content version (timeline.caching.cached_by_version): a shared
+# Redis lets every web process reuse them; the default keeps them per process. Sessions stay in the database.
+CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", "").strip() or "locmem://")}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -156,6 +179,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Uploaded and fetched files (archived copies of imported web pages, sources.models.SourceVersion.archive):
+# one directory that every web process shares (a volume in Docker). Served by a view, never by whitenoise.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -289,6 +316,14 @@ SPECTACULAR_SETTINGS = {
 CITELINE_IMPORT_MAX_BYTES = int(os.environ.get("CITELINE_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
 # ... and documents of more passages than this: every page, count and import must stay bounded.
 CITELINE_IMPORT_MAX_PASSAGES = int(os.environ.get("CITELINE_IMPORT_MAX_PASSAGES", 20_000))
+# Import by URL (`import_sources https://…`, the admin's "Add from URL"): seconds to wait for a server,
+# redirects followed, and never a private, loopback or link-local address unless this is set to 1.
+CITELINE_FETCH_TIMEOUT = float(os.environ.get("CITELINE_FETCH_TIMEOUT", 20))
+CITELINE_FETCH_MAX_REDIRECTS = int(os.environ.get("CITELINE_FETCH_MAX_REDIRECTS", 5))
+# Event images: uploads larger than this (bytes) or of more pixels than this are refused (a small
+# compressed file can decode to gigabytes: a decompression bomb).
+CITELINE_MEDIA_MAX_BYTES = int(os.environ.get("CITELINE_MEDIA_MAX_BYTES", 10 * 1024 * 1024))
+CITELINE_MEDIA_MAX_PIXELS = int(os.environ.get("CITELINE_MEDIA_MAX_PIXELS", 40_000_000))
 # Uploads larger than this go to a temporary file, not memory (Django's default, said out loud: the
 # admin's upload checks a file's size before it reads it).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

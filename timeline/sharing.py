@@ -12,6 +12,7 @@ from django.utils.html import escape
 from timeline.exports import EXPORT_RENDERERS, timeline_title
 from timeline.filters import EventFilter
 from timeline.models import Theme
+from timeline.permissions import drafts_requested
 
 EMBED_DEFAULT_LIMIT = 20
 EMBED_MAX_LIMIT = 100
@@ -23,6 +24,7 @@ DOWNLOAD_LABELS = {
     "csljson": "CSL-JSON (Zotero, citation managers)",
     "bibtex": "BibTeX (LaTeX)",
 }
+EXPORT_FORMATS = [renderer.format for renderer in EXPORT_RENDERERS]
 
 
 def query_clean(query_dict, drop=("page",)):
@@ -43,6 +45,16 @@ def filter_query(query):
     return result
 
 
+def timeline_filter_query(query, timeline):
+    """filter_query(query) for `timeline`'s events: its slug first, whatever `timeline` the query named."""
+    result = QueryDict(mutable=True)
+    result["timeline"] = timeline.slug
+    for name, values in filter_query(query).lists():
+        if name != "timeline":
+            result.setlist(name, values)
+    return result
+
+
 def embed_options(query):
     """(filter parameters, colour scheme, event limit) of a widget URL's query."""
     filters = filter_query(query)
@@ -59,15 +71,30 @@ def embed_options(query):
     except ValueError:
         limit = EMBED_DEFAULT_LIMIT
     limit = min(max(limit, 1), EMBED_MAX_LIMIT)
-    return filters, scheme if scheme in SCHEMES else "auto", limit
+    # Light unless the embedder asks: a widget sits in someone else's page, whose scheme it cannot know.
+    return filters, scheme if scheme in SCHEMES else "light", limit
 
 
-def widget_query(filters, scheme, limit):
+WIDGET_VIEWS = ("axis", "list", "story")
+WIDGET_TITLE_MAX = 200
+
+
+def widget_options(query):
+    """The widget's own options besides filters, scheme and limit: view (axis, list or story) and title."""
+    view = query.get("view", "")
+    return {"view": view if view in WIDGET_VIEWS else "axis", "title": query.get("title", "").strip()[:WIDGET_TITLE_MAX]}
+
+
+def widget_query(filters, scheme, limit, view="axis", title=""):
     query = filters.copy()
-    if scheme != "auto":
+    if scheme != "light":
         query["scheme"] = scheme
     if limit != EMBED_DEFAULT_LIMIT:
         query["limit"] = str(limit)
+    if view != "axis":
+        query["view"] = view
+    if title:
+        query["title"] = title
     return query.urlencode()
 
 
@@ -75,9 +102,9 @@ def url_with_query(path, query):
     return f"{path}?{query}" if query else path
 
 
-def share_context(request):
-    """Links and snippets for the timeline page's "Download" and "Embed this view" panels."""
-    filters = filter_query(request.GET)
+def share_context(request, timeline=None):
+    """Links and snippets for a timeline page's "Download" and "Embed this view" panels: `timeline`'s events, filtered."""
+    filters = filter_query(request.GET) if timeline is None else timeline_filter_query(request.GET, timeline)
     query = filters.urlencode()
     events_api = reverse("api:event-list")
     downloads = [
@@ -95,14 +122,17 @@ def share_context(request):
         f'<script src="{escape(request.build_absolute_uri(reverse("embed_script")))}" async></script>'
     )
     iframe_snippet = (
-        f'<iframe src="{escape(widget_src)}" title="{escape(timeline_title())}" width="100%" height="600" '
+        f'<iframe src="{escape(widget_src)}" title="{escape(timeline.title if timeline else timeline_title())}" width="100%" height="600" '
         'loading="lazy" style="border:0"></iframe>'
     )
     return {
         "query": query,
         "downloads": downloads,
         "json_url": url_with_query(events_api, query),
-        "widget_url": url_with_query(reverse("embed_timeline"), query),
+        # The preview beside the snippets shows drafts too when the page does; the snippets never ask for them.
+        "widget_url": url_with_query(reverse("embed_timeline"), query + ("&" if query else "") + "drafts=1")
+        if drafts_requested(request)
+        else url_with_query(reverse("embed_timeline"), query),
         "script_snippet": script_snippet,
         "iframe_snippet": iframe_snippet,
     }

@@ -1,24 +1,35 @@
-"""The sitemap of the public pages: the timeline, published events and sources."""
+"""The sitemap of the public pages: the timelines (published ones), published events and sources."""
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from sources.models import Source
-from timeline.models import Event
+from timeline.models import Event, Timeline
 
 
 class StaticSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return ["timeline:index", "timeline:source_list"]
+        return ["timeline:index", "timeline:timeline_list", "timeline:source_list"]
 
     def location(self, name):
         return reverse(name)
 
 
+class TimelineSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return Timeline.objects.published().only("slug", "updated_at").order_by("slug")
+
+    def lastmod(self, timeline):
+        return timeline.updated_at
+
+
 class EventSitemap(Sitemap):
     changefreq = "monthly"
+    limit = 50_000  # the sitemap protocol's maximum per file; the index at /sitemap.xml lists the files
 
     def items(self):
         return Event.objects.published().only("slug", "updated_at").order_by("date_lower", "pk")
@@ -37,4 +48,4 @@ class SourceSitemap(Sitemap):
         return source.updated_at
 
 
-sitemaps = {"pages": StaticSitemap, "events": EventSitemap, "sources": SourceSitemap}
+sitemaps = {"pages": StaticSitemap, "timelines": TimelineSitemap, "events": EventSitemap, "sources": SourceSitemap}

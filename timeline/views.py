@@ -10,30 +10,51 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, connection
 from django.db.models import Count, Max, Prefetch
-from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from sources.models import PASSAGES_PER_PAGE, Passage, PassageRole, Source
+from sources.models import PASSAGES_PER_PAGE, Passage, PassageRole, Source, SourceVersion
 from timeline import citing
-from timeline.caching import public_for_readers
+from timeline.axis import axis_build
+from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers
 from timeline.filters import EventFilter
-from timeline.models import Citation, Event, Period
+from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.overview import overview_build, spans_build
+from timeline.permissions import can_see_drafts, drafts_requested
 from timeline.selectors import (
     citations_in_context,
     event_facets,
     event_neighbours,
     event_years,
     events_page,
+    timeline_events,
+    timelines_overview,
 )
-from timeline.sharing import query_clean
+from timeline.sharing import EXPORT_FORMATS, query_clean, timeline_filter_query, url_with_query
 
 logger = logging.getLogger(__name__)
 
 SORTS = {"date": "date", "relevance": "relevance"}
+# Options a facet lists before its type-ahead; the type-ahead offers at most FACET_SUGGESTIONS.
+FACET_LIMIT = 12
+# A facet with at most this many options lists them all.
+FACET_ALL_UP_TO = 40
+FACET_SUGGESTIONS = 20
+# Parameters that change a page of the timeline but none of its counts.
+NOT_COUNTED = ("page", "sort")
+
+
+def _counts_key(request, name, *, drop=NOT_COUNTED):
+    """
+    A cache key for counts that depend on the timeline (the path names it), the filters and whether the
+    reader sees drafts, not on the page.
+    """
+    items = sorted((key, value) for key, values in request.GET.lists() if key not in drop for value in values)
+    return f"{name}|{request.path}|{can_see_drafts(request.user)}|{items!r}"
 
 
 def _htmx_target(request):
@@ -59,36 +80,88 @@ def _page_number(request):
     return max(1, number)
 
 
+def _timeline_for(request, slug):
+    """
+    The timeline a page shows: `slug`'s (drafts for editors only, 404 otherwise), or for `/` the
+    site's default (None when there is none yet, or when it is a draft and the reader no editor).
+    """
+    visible = Timeline.objects.visible_to(request.user)
+    if slug is None:
+        return visible.filter(is_default=True).first()
+    timeline = visible.filter(slug=slug).first()
+    if timeline is None:
+        raise Http404(f"There is no timeline “{slug}”; /timelines/ lists them.")
+    return timeline
+
+
+def _export_redirect(request, timeline):
+    """`?format=csv` (any export) on a timeline page: the API's export of the same view, timeline included."""
+    query = timeline_filter_query(request.GET, timeline)
+    query["format"] = request.GET["format"]
+    return HttpResponseRedirect(url_with_query(reverse("api:event-list"), query.urlencode()))
+
+
 @vary_on_headers("HX-Request", "HX-Target", "HX-History-Restore-Request")
 @public_for_readers
 @require_safe
-def timeline_index(request):
+def timeline_index(request, slug=None):
     """
-    The timeline: filters, facet counts, the overview strip and one page of events. htmx gets
-    #results (filters changed), #reader (a link that also changes the form) or the next page of
-    events ("more"); everyone else, the whole page.
+    A timeline: `/` shows the site's default one, `/timelines/<slug>/` any other. Filters, facet
+    counts, the overview strip and one page of events, all of that timeline. htmx gets #results
+    (filters changed), #reader (a link that also changes the form) or the next page of events
+    ("more"); everyone else, the whole page. `?timeline=<slug>` leads to that timeline's page and
+    `?format=<export>` to the API's export of the view.
     """
     target = _htmx_target(request)
     if target is None and any(not value.strip() for _, values in request.GET.lists() for value in values):
         # A form submitted without JavaScript sends every field; the shareable URL keeps the ones set.
         clean = query_clean(request.GET, drop=())
         return HttpResponseRedirect(f"{request.path}?{clean}" if clean else request.path)
-    published = Event.objects.published()
+    show_drafts = drafts_requested(request)
+    if "timeline" in request.GET:
+        # The page's path names its timeline; a `timeline` parameter (`/?timeline=…`) leads to that timeline's page.
+        other = _timeline_for(request, request.GET["timeline"])
+        query = request.GET.copy()
+        del query["timeline"]
+        return HttpResponseRedirect(url_with_query(other.get_absolute_url(), query.urlencode()))
+    timeline = _timeline_for(request, slug)
+    if timeline is None:
+        return render(request, "timeline/index.html", {"timeline": None, "page_url": request.path})
+    if request.GET.get("format") in EXPORT_FORMATS:
+        return _export_redirect(request, timeline)
+    page_url = reverse("timeline:index") if slug is None else timeline.get_absolute_url()
+    published = timeline_events(timeline, drafts=show_drafts)
     filterset = EventFilter(request.GET, queryset=published)
     sort = SORTS.get(request.GET.get("sort"), "date")
     page = events_page(filterset, page=_page_number(request), sort=sort)
-    context = {"filterset": filterset, "form": filterset.form, "page": page, "sort": sort, "show_years": sort == "date"}
-    periods = list(Period.objects.all())
+    context = {
+        "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
+        "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
+    }  # fmt: skip
+    periods = list(Period.objects.filter(timelines=timeline))
     context["periods"] = periods
     if target and target.startswith("more"):
-        return render(request, "timeline/index.html#events-page", context)
+        return _drafts_private(render(request, "timeline/index.html#events-page", context), show_drafts)
+    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods)
+    if target == "axis":  # axis.js: zoom, pan, select, story steps
+        return _drafts_private(render(request, "timeline/includes/axis.html", context), show_drafts)
 
-    years = event_years(filterset, published)
+    # Counts are the costly part of the page (they read every matching event): computed once per
+    # content version and filters, for every web process when CACHE_URL is shared.
+    years = cached_by_version(_counts_key(request, "years"), lambda: event_years(filterset, published))
+    facets = cached_by_version(_counts_key(request, "facets"), lambda: event_facets(filterset, published))
+    # Which options a facet lists follows the unfiltered counts, so the list stays put while filters change.
+    leaders = facets
+    if filterset.active:
+        leaders = cached_by_version(
+            _counts_key(request, "facets", drop=tuple(request.GET)),
+            lambda: event_facets(EventFilter({}, queryset=published), published),
+        )
     query = request.GET.copy()
     query.pop("page", None)
     overview = overview_build(years, periods, query)
     context |= {
-        "facets": event_facets(filterset, published),
+        "facets": facets.listed(leaders, limit=FACET_LIMIT, all_up_to=FACET_ALL_UP_TO),
         "result_count": sum(year.matching for year in years),
         "total_count": sum(year.total for year in years),
         "overview": overview,
@@ -101,25 +174,68 @@ def timeline_index(request):
         response = render(request, f"timeline/index.html#{target}", context)
         clean = context["query_string"]
         response["HX-Push-Url"] = f"{request.path}?{clean}" if clean else request.path
-        return response
-    return render(request, "timeline/index.html", context)
+        return _drafts_private(response, show_drafts)
+    return _drafts_private(render(request, "timeline/index.html", context), show_drafts)
+
+
+def _drafts_private(response, drafts_shown):
+    return drafts_never_stored(response) if drafts_shown else response
+
+
+@public_for_readers
+@require_safe
+def timeline_list(request):
+    """Every published timeline (and, for editors, the drafts, marked): what it is about, its span, its turning points."""
+    return render(request, "timeline/timeline_list.html", {"timelines": timelines_overview(request.user)})
+
+
+FACET_KINDS = {
+    "actor": lambda: Actor.objects.published(),
+    "theme": lambda: Theme.objects.published(),
+    "source": lambda: Source.objects.defer("text"),
+}
+
+
+@public_for_readers
+@require_safe
+def facet_options(request, kind):
+    """
+    The type-ahead of a facet: up to FACET_SUGGESTIONS actors, themes or sources whose name contains
+    what was typed (?actor=…, the field's own name), as <option>s for its <datalist>.
+    """
+    if kind not in FACET_KINDS:
+        raise Http404("Facets are actor, theme and source.")
+    typed = (request.GET.get(kind) or request.GET.get("q") or "").strip()[:100]
+    name = "title" if kind == "source" else "name"
+    options = FACET_KINDS[kind]().filter(**{f"{name}__icontains": typed}).order_by(name)[:FACET_SUGGESTIONS] if typed else []
+    return render(request, "timeline/includes/facet_options.html", {"options": options, "name": name})
 
 
 @vary_on_headers("HX-Request")
 @public_for_readers
 @require_safe
 def event_detail(request, slug):
-    """One event with every citation's quote in its passage, its date spelled out, and how to cite it."""
+    """One event with every citation's quote in its passage, its date spelled out, the timelines that tell it, and how to cite it."""
+    # An editor sees a draft here as readers will once it is published ("View on site" in the admin).
     event = get_object_or_404(
-        Event.objects.published().prefetch_related("actors", "themes", Prefetch("citations", queryset=citations_in_context())),
+        Event.objects.visible_to(request.user, drafts=True)
+        .select_related("media_item")
+        .prefetch_related(
+            "actors", "themes", Prefetch("citations", queryset=citations_in_context()),
+            Prefetch("timelines", queryset=Timeline.objects.visible_to(request.user).order_by("-is_default", "title")),
+        ),
         slug=slug,
-    )
-    previous, following = event_neighbours(event)
+    )  # fmt: skip
+    preview = not Event.objects.published().filter(pk=event.pk).exists() if can_see_drafts(request.user) else False
+    # The breadcrumb's timeline (the default first, when it tells the event) is the one "earlier" and "later" walk.
+    timelines = event.timelines.all()
+    previous, following = event_neighbours(event, timelines[0] if timelines else None)
     permalink = request.build_absolute_uri(event.get_absolute_url())
-    return render(request, "timeline/event_detail.html", {
+    response = render(request, "timeline/event_detail.html", {
         "event": event, "previous": previous, "following": following, "permalink": permalink,
-        "citation_text": citing.event_citation_text(event, permalink),
+        "citation_text": citing.event_citation_text(event, permalink), "preview": preview,
     })  # fmt: skip
+    return _drafts_private(response, preview)
 
 
 @vary_on_headers("HX-Request")
@@ -148,12 +264,15 @@ def passage_detail(request, slug, ordinal):
 @require_safe
 def source_list(request):
     # Counted from the citations up (by their passage's primary key), never by scanning each source's passages.
-    counts = dict(
-        Citation.objects.published()
-        .order_by()
-        .values_list("passage__source_id")
-        .annotate(count=Count("pk"))
-        .values_list("passage__source_id", "count")
+    counts = cached_by_version(
+        "source-citation-counts",
+        lambda: dict(
+            Citation.objects.published()
+            .order_by()
+            .values_list("passage__source_id")
+            .annotate(count=Count("pk"))
+            .values_list("passage__source_id", "count")
+        ),
     )
     sources = list(Source.objects.defer("text").order_by("title"))
     for source in sources:
@@ -185,12 +304,35 @@ def source_detail(request, slug):
         "number": number, "count": page_count, "first": first, "last": min(first + PASSAGES_PER_PAGE - 1, last_ordinal),
         "previous": number - 1 if number > 1 else None, "next": number + 1 if number < page_count else None,
     }  # fmt: skip
+    archived = (
+        source.versions.exclude(archive="").only("number", "archive", "fetched_at", "fetched_url", "archive_sha256").first()
+    )
     return render(request, "timeline/source_detail.html", {
-        "source": source, "passages": passages, "show_boilerplate": show_boilerplate, "pages": pages,
+        "source": source, "passages": passages, "show_boilerplate": show_boilerplate, "pages": pages, "archived": archived,
         "chicago": citing.source_chicago(source), "apa": citing.source_apa(source),
         "bibtex": citing.source_bibtex(source),
         "csl_json": json.dumps([citing.source_csl_json(source)], indent=2, ensure_ascii=False),
     })  # fmt: skip
+
+
+@require_safe
+def source_archive(request, slug, number):
+    """
+    The archived copy of a fetched page (a gzipped WARC file), read through Django's storage: it works
+    with every web process and every storage backend, where whitenoise serves static files only.
+    """
+    version = get_object_or_404(SourceVersion.objects.select_related("source"), source__slug=slug, number=number)
+    if not version.archive:
+        raise Http404(
+            f"Version {number} of “{version.source.title}” was imported from a file, not fetched: it has no archived copy."
+        )
+    try:
+        handle = version.archive.open("rb")
+    except FileNotFoundError:
+        raise Http404("The archived copy is missing from the media storage (MEDIA_ROOT); re-import the URL to fetch it again.")
+    response = FileResponse(handle, as_attachment=True, filename=f"{slug}-v{number}.warc.gz", content_type="application/warc")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def bad_request(request, exception):

@@ -3,9 +3,14 @@
  * /embed/timeline/ page, filtered by the div's data attributes, and grows to fit its content.
  *
  *   <div data-citeline data-actor="russia iran" data-theme="nuclear" data-date-from="2015"
- *        data-scheme="dark" data-limit="10" data-title="Russia and Iran, nuclear"></div>
+ *        data-view="axis" data-scheme="dark" data-limit="10" data-height="400" data-title="Russia and Iran, nuclear"></div>
+ *
+ * data-view: axis (default), list or story; data-scheme: light (default), dark or auto (the reader's
+ * system); data-height: a fixed height in pixels (the widget scrolls inside it) instead of growing;
+ * data-title: the heading the widget shows.
  *   <script src="{this Citeline site}/embed.js" async></script>
  *
+ * data-timeline="<slug>" shows one timeline of the site (without it, the events of every timeline).
  * data-actor, data-theme and data-source take several slugs (space or comma separated); any other
  * data-* attribute is passed as it is (data-q, data-date-to, data-turning-point…). data-citeline
  * may also hold a ready-made query string ("actor=russia&limit=5").
@@ -17,7 +22,7 @@
   var page = new URL("embed/timeline/", script.src);
   var origin = page.origin;
   var MULTIPLE = { actor: 1, theme: 1, source: 1 };
-  var OWN = { "data-citeline": 1, "data-title": 1, "data-height": 1 };
+  var OWN = { "data-citeline": 1, "data-height": 1 };
 
   function query(el) {
     var params = new URLSearchParams(el.getAttribute("data-citeline") || "");
@@ -38,8 +43,10 @@
     var q = query(el);
     frame.src = page.href + (q ? "?" + q : "");
     frame.title = el.getAttribute("data-title") || "Citeline timeline";
-    frame.setAttribute("loading", "lazy");
-    frame.style.cssText = "display:block;width:100%;border:0;height:" + (parseInt(el.getAttribute("data-height"), 10) || 480) + "px";
+    // Not lazy: a widget below the fold measures its height at once, so the page does not jump when it is reached.
+    var fixed = parseInt(el.getAttribute("data-height"), 10);
+    if (fixed > 0) frame.setAttribute("data-citeline-fixed", "1");
+    frame.style.cssText = "display:block;width:100%;border:0;height:" + (fixed > 0 ? fixed : 480) + "px";
     el.appendChild(frame);
   }
 
@@ -58,7 +65,7 @@
       if (!(height > 0 && height < 100000)) return;
       var frames = document.querySelectorAll("[data-citeline] iframe");
       for (var i = 0; i < frames.length; i++) {
-        if (frames[i].contentWindow === event.source) frames[i].style.height = height + "px";
+        if (frames[i].contentWindow === event.source && !frames[i].hasAttribute("data-citeline-fixed")) frames[i].style.height = height + "px";
       }
     });
   }

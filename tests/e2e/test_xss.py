@@ -39,7 +39,7 @@ SETUP = textwrap.dedent(
     import json, os
     from django.contrib.auth.models import User
     from sources.importing import document_import
-    from timeline.models import Actor, Citation, Event, Period, Theme
+    from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
     from timeline.services import event_publish
 
     P = json.loads(os.environ["XSS_PAYLOADS"])
@@ -56,7 +56,8 @@ SETUP = textwrap.dedent(
     source = result.source
     actor = Actor.objects.create(slug="xss-actor", name=P["actor"])
     theme = Theme.objects.create(slug="xss-theme", name=P["theme"], description=P["theme-description"])
-    Period.objects.create(slug="xss-period", name=P["period"], description=P["period-description"], date="2016/2017")
+    default = Timeline.objects.default()  # the demo's: the event and period are read on `/`
+    Period.objects.create(slug="xss-period", name=P["period"], description=P["period-description"], date="2016/2017").timelines.add(default)
     event = Event(
         slug="xss-event", title=P["event-title"], date="2016-05", display_date=P["display-date"],
         annotation=P["annotation"] + " [a link](javascript:alert('annotation-link'))",
@@ -65,6 +66,7 @@ SETUP = textwrap.dedent(
     event.save()
     event.actors.add(actor)
     event.themes.add(theme)
+    event.timelines.add(default)
     passage = next(p for p in source.passages.all() if P["quote"] in p.text)
     citation = Citation(event=event, passage=passage, quote=P["quote"], note=P["note"])
     citation.full_clean()

@@ -157,7 +157,20 @@ def test_a_bare_jalali_year_needs_a_persian_passage():
 
 @pytest.mark.parametrize(
     "edtf",
-    ["2015", "2022-07", "2024-02", "2019-06-28", "199X", "19XX", "2011/2019", "../1999", "2022/..", "2007~", "2015-04/2015-09"],
+    [
+        "2015",
+        "2022-07",
+        "2024-02",
+        "2019-06-28",
+        "199X",
+        "19XX",
+        "2011/2019",
+        "../1999",
+        "2022/..",
+        "2007~",
+        "2015-04/2015-09",
+        "[2015-04..2015-09]",
+    ],
 )
 def test_fast_bounds_agree_with_the_edtf_parser(edtf):
     """The extractor's own bounds are the ones sources.dates.edtf_bounds gives."""

@@ -155,12 +155,13 @@ def test_reimport_with_changed_metadata_updates_only_the_metadata(tmp_path, arti
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [
-        ("scan.txt", b"%PDF-1.7\n\x00\x00\x00\x01binary stream", "a binary file"),
+        ("scan.txt", b"%PDF-1.7\n\x00\x00\x00\x01binary stream", "a damaged PDF"),
+        ("blob.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a binary file"),
         ("empty.txt", b"", "the file is empty"),
         ("blank.txt", b"  \n\t\n\r\n   \n", "the file is empty"),
         ("latin1.txt", "Café à Téhéran, accord signé en 2025.".encode("latin-1"), "not valid UTF-8"),
     ],
-    ids=["binary", "empty", "white space only", "latin-1"],
+    ids=["damaged pdf", "binary", "empty", "white space only", "latin-1"],
 )
 def test_import_refuses_a_bad_file_and_writes_nothing(tmp_path, article, name, content, reason):
     """A file that is not UTF-8 text is refused on one line naming it and why, and the good file beside it is not imported either."""

@@ -13,9 +13,9 @@ TABLE = [
     # typed, EDTF, lower, upper, precision, calendar
     ("July 2022", "2022-07", D(2022, 7, 1), D(2022, 7, 31), "month", "gregorian"),
     ("2015", "2015", D(2015, 1, 1), D(2015, 12, 31), "year", "gregorian"),
-    ("mid-2015", "2015-04/2015-09", D(2015, 4, 1), D(2015, 9, 30), "month", "gregorian"),
-    ("early 2015", "2015-01/2015-04", D(2015, 1, 1), D(2015, 4, 30), "month", "gregorian"),
-    ("late 2015", "2015-09/2015-12", D(2015, 9, 1), D(2015, 12, 31), "month", "gregorian"),
+    ("mid-2015", "[2015-04..2015-09]", D(2015, 4, 1), D(2015, 9, 30), "season", "gregorian"),
+    ("early 2015", "[2015-01..2015-04]", D(2015, 1, 1), D(2015, 4, 30), "season", "gregorian"),
+    ("late 2015", "[2015-09..2015-12]", D(2015, 9, 1), D(2015, 12, 31), "season", "gregorian"),
     ("c. 2007", "2007~", D(2007, 1, 1), D(2007, 12, 31), "year", "gregorian"),
     ("circa 2007", "2007~", D(2007, 1, 1), D(2007, 12, 31), "year", "gregorian"),
     ("probably 2015", "2015?", D(2015, 1, 1), D(2015, 12, 31), "year", "gregorian"),
@@ -80,7 +80,7 @@ def test_an_impossible_edtf_day_says_why():
 
 def test_date_to_edtf_reads_in_the_languages_given():
     """The reader's filters call date_to_edtf(text, languages=…) as the editor's form does."""
-    assert date_to_edtf("mid-2015", languages=("en",)).edtf == "2015-04/2015-09"
+    assert date_to_edtf("mid-2015", languages=("en",)).edtf == "[2015-04..2015-09]"
     assert date_to_edtf("خرداد 1397").lower == D(2018, 5, 22)
 
 

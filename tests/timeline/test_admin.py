@@ -49,6 +49,7 @@ def _event_form(**overrides):
         "title": "Iran and Russia sign a treaty", "slug": "treaty-test", "status": "published", "date": "2025-01-17",
         "display_date": "", "annotation": "Signed in Moscow.",
         "citations-TOTAL_FORMS": "1", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
         "citations-0-ordinal": "1", "citations-0-passage": "", "citations-0-quote": "", "citations-0-stance": "supports", "citations-0-note": "",
     }  # fmt: skip
     data.update(overrides)
@@ -164,3 +165,81 @@ def test_deleting_the_last_evidence_of_a_published_event_is_refused_in_bulk_and_
     response = editor_client.post(reverse("admin:timeline_citation_delete", args=[citation.pk]), {"post": "yes"}, follow=True)
     assert "This is the only citation of a published event" in response.content.decode()
     assert Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_the_date_preview_asks_which_reading_of_an_ambiguous_numeric_date(admin_client):
+    """05/06/2023 is not guessed: the preview asks “5 June or 6 May 2023?” and offers both as buttons."""
+    response = admin_client.get(reverse("admin:timeline_event_date_preview"), {"date": "05/06/2023"})
+    html = response.content.decode()
+    assert "5 June or 6 May 2023?" in html
+    assert 'data-value="5 June 2023"' in html and 'data-value="6 May 2023"' in html
+
+
+def test_the_date_preview_says_mid_2015_is_one_moment(admin_client):
+    response = admin_client.get(reverse("admin:timeline_event_date_preview"), {"date": "mid-2015"})
+    html = response.content.decode()
+    assert "[2015-04..2015-09]" in html and "sometime in mid-2015, between April and September" in html
+    assert "one moment" in html
+
+
+def test_publishing_an_uncited_event_says_so_at_the_top_of_the_form(editor_client):
+    """The publish error names the missing evidence at the top, not only beside the citations far below."""
+    data = {
+        "title": "Uncited", "slug": "", "status": "published", "date": "mid-2015", "display_date": "", "annotation": "",
+        "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    html = editor_client.post(reverse("admin:timeline_event_add"), data).content.decode()
+    top = html[: html.index('id="citations-group"')]
+    assert "A published event needs at least one citation" in top and "select the quote" in top
+
+
+def test_the_citation_inline_folds_the_anchor_under_anchor_details(editor_client):
+    event = EventFactory()
+    CitationFactory(event=event)
+    html = editor_client.get(reverse("admin:timeline_event_change", args=[event.pk])).content.decode()
+    inline = html[html.index('id="citations-group"') :]
+    assert "Anchor details" in inline
+    anchor = inline.index("Anchor details")
+    assert inline.index("citations-0-quote") < anchor < inline.index("field-prefix", inline.index("citations-0-quote"))
+
+
+def test_an_event_made_from_a_title_gets_a_slug_that_keeps_dashes_and_follows_the_title(editor_client):
+    data = {
+        "title": "Rasht–Astara railway", "slug": "", "status": "draft", "date": "Q3 2019", "display_date": "",
+        "annotation": "", "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000", "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    assert editor_client.post(reverse("admin:timeline_event_add"), data).status_code == 302
+    event = Event.objects.get(slug="rasht-astara-railway")
+    assert event.date == "2019-35"
+    url = reverse("admin:timeline_event_change", args=[event.pk])
+    editor_client.post(url, {**data, "slug": event.slug, "title": "Rasht—Astara line"})
+    event.refresh_from_db()
+    assert event.slug == "rasht-astara-line"
+    event.status, event.published_at = Event.Status.DRAFT, event.updated_at  # published once: links exist now
+    Event.objects.filter(pk=event.pk).update(published_at=event.updated_at)
+    editor_client.post(url, {**data, "slug": event.slug, "title": "Another title"})
+    event.refresh_from_db()
+    assert event.slug == "rasht-astara-line"
+
+
+def test_save_and_duplicate_makes_a_draft_copy_with_its_citations(editor_client):
+    event = EventFactory(title="Original", date="2019")
+    CitationFactory(event=event)
+    data = {
+        "title": "Original", "slug": event.slug, "status": "published", "date": "2019", "display_date": "",
+        "annotation": "", "_duplicate": "1",
+        "citations-TOTAL_FORMS": "1", "citations-INITIAL_FORMS": "1", "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000", "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    citation = event.citations.get()
+    data |= {
+        "citations-0-id": citation.pk, "citations-0-event": event.pk, "citations-0-passage": citation.passage_id,
+        "citations-0-quote": citation.quote, "citations-0-stance": citation.stance, "citations-0-ordinal": 1,
+        "citations-0-start": citation.start, "citations-0-end": citation.end,
+    }  # fmt: skip
+    response = editor_client.post(reverse("admin:timeline_event_change", args=[event.pk]), data)
+    copy = Event.objects.get(title="Original (copy)")
+    assert response["Location"] == reverse("admin:timeline_event_change", args=[copy.pk])
+    assert copy.status == Event.Status.DRAFT and copy.citations.count() == 1 and copy.slug == "original-copy"

@@ -30,7 +30,9 @@ def test_upload_imports_a_document_with_passages_and_date_mentions(editor_client
         {"file": upload, "slug": "uploaded-treaty", "authors": "Jane Doe; John Roe", "type": "news"},
     )
     source = Source.objects.get(slug="uploaded-treaty")
-    assert response.status_code == 302 and response["Location"] == reverse("admin:sources_source_change", args=[source.pk])
+    # The next step: the new document's candidate events.
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('admin:sources_datemention_candidates')}?source={source.pk}"
     assert (source.authors, source.source_type, source.passages.count(), source.versions.count()) == (
         ["Jane Doe", "John Roe"],
         "news",
@@ -72,6 +74,7 @@ def test_event_form_accepts_natural_language_and_saves_edtf(editor_client):
     data = {
         "title": "Arms deal", "slug": "arms-deal", "status": "draft", "date": "c. 2007", "display_date": "", "annotation": "",
         "citations-TOTAL_FORMS": "0", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
     }  # fmt: skip
     assert editor_client.post(reverse("admin:timeline_event_add"), data).status_code == 302
     assert Event.objects.get(slug="arms-deal").date == "2007~"
@@ -94,6 +97,7 @@ def test_picked_offsets_fill_the_citation(editor_client):
     data = {
         "title": "S-300 deal", "slug": "s300-deal", "status": "published", "date": "2007", "display_date": "", "annotation": "",
         "citations-TOTAL_FORMS": "1", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
         "citations-0-ordinal": "1", "citations-0-passage": str(passage.pk), "citations-0-quote": quote, "citations-0-stance": "supports",
         "citations-0-note": "", "citations-0-start": str(start), "citations-0-end": str(start + len(quote)),
     }  # fmt: skip

@@ -273,7 +273,7 @@ def test_actors_themes_and_periods(api):
 def test_list_query_counts_do_not_grow_with_the_page(api, django_assert_num_queries):
     """Events, citations and sources cost the same number of queries for 5 items as for 100."""
     for url, queries in (
-        ("/api/events/?page_size={}", 6),
+        ("/api/events/?page_size={}", 7),
         ("/api/citations/?page_size={}", 3),
         ("/api/sources/?page_size={}", 3),
     ):
@@ -283,8 +283,8 @@ def test_list_query_counts_do_not_grow_with_the_page(api, django_assert_num_quer
 
 
 def test_event_list_query_count_is_pinned(api, django_assert_num_queries):
-    """The event list is a handful of queries: content version (validators), count, events, actors, themes, citations."""
-    with django_assert_num_queries(6):
+    """The event list is a handful of queries: content version (validators), count, events, actors, themes, timelines, citations."""
+    with django_assert_num_queries(7):
         api.get("/api/events/", {"page_size": 100})
 
 
@@ -321,3 +321,19 @@ def test_an_editor_gets_a_token_for_username_and_password(client):
     response = client.post("/api/actors/", {"slug": "scripted", "name": "Scripted"}, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 201
     assert "/api/token/" in client.get("/api/schema/").content.decode()
+
+
+def test_the_api_reads_dates_in_words_with_the_forms_reader(editor_api):
+    """The API takes the same words as the event form: mid-2015 is a point within a range, 05/06/2023 asks which."""
+    created = editor_api.post(
+        "/api/events/", {"title": "Talks", "slug": "talks", "date": "mid-2015", "status": "draft"}, format="json"
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["date"], body["date_lower"], body["date_upper"]) == ("[2015-04..2015-09]", "2015-04-01", "2015-09-30")
+    assert body["date_display"] == "sometime in mid-2015, between April and September"
+    ambiguous = editor_api.post(
+        "/api/events/", {"title": "X", "slug": "x", "date": "05/06/2023", "status": "draft"}, format="json"
+    )
+    assert ambiguous.status_code == 400
+    assert "5 June 2023 or 6 May 2023" in ambiguous.json()["date"][0]

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from sources.models import DateMention, Passage, Source, SourceVersion
-from tests.factories import CitationFactory, EventFactory, PeriodFactory
+from tests.factories import CitationFactory, EventFactory, PeriodFactory, TimelineFactory
 from timeline.backup import BACKUP_VERSION, BackupError, timeline_delete, timeline_export, timeline_import
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def natural(obj):
 def snapshot():
     """Every field of every timeline object, relations by natural key, ids left out."""
     state = {}
-    for model in (Actor, Theme, Period, Source, Passage, SourceVersion, DateMention, Event, Citation):
+    for model in (Timeline, Actor, Theme, Period, Source, Passage, SourceVersion, DateMention, Event, Citation):
         rows = []
         for obj in model.objects.all():
             row = {}
@@ -237,3 +237,80 @@ def test_a_malformed_backup_is_refused_with_one_message_naming_where(tmp_path, m
     message = str(excinfo.value)
     assert where in message and message.endswith("Nothing was imported.") and "Traceback" not in message
     assert (Event.objects.count(), Source.objects.count(), Passage.objects.count(), Citation.objects.count()) == counts
+
+
+# Timelines
+
+
+def test_round_trip_keeps_timelines_and_memberships(tmp_path):
+    """Several timelines (a draft, a right-to-left one), events in one, two or none, periods drawn on some: all back, exactly."""
+    arctic = TimelineFactory(slug="arctic", title="Arctic", intro="*North*", language="fa", direction="rtl")
+    draft = TimelineFactory(slug="draft-plans", title="Plans", status=Timeline.Status.DRAFT)
+    EventFactory(slug="in-two", timelines=[arctic, draft])
+    EventFactory(slug="in-none", timelines=[], status=Event.Status.DRAFT)
+    PeriodFactory(slug="arctic-years", timelines=[arctic])
+    before = snapshot()
+    assert {row["slug"] for row in before["Timeline"]} == {"russia-iran", "arctic", "draft-plans"}
+    assert next(row for row in before["Event"] if row["slug"] == "in-two")["timelines"] == ["arctic", "draft-plans"]
+    path = tmp_path / "backup.json"
+    call_command("export_timeline", str(path), stdout=open("/dev/null", "w"))
+    timeline_delete()
+    assert not Timeline.objects.exists()
+    call_command("import_timeline", str(path), stdout=open("/dev/null", "w"))
+    assert snapshot() == before
+    assert Timeline.objects.default().slug == "russia-iran"
+
+
+def test_old_backup_without_timelines_goes_into_the_default_timeline():
+    """A backup made before timelines (version 2) is restored with every event and period in the default timeline."""
+    data = json.loads(json.dumps(timeline_export()))
+    del data["timelines"]
+    data["version"] = 2
+    for item in data["events"]:
+        del item["timelines"]
+    for item in data["periods"]:
+        del item["timelines"]
+    timeline_delete()
+    timeline_import(data=data)
+    timeline = Timeline.objects.get()
+    assert timeline.is_default and timeline.status == Timeline.Status.PUBLISHED
+    assert (timeline.slug, timeline.title) == (
+        "russia-iran",
+        "Russia and Iran, 1979–2025",
+    )  # the demo's, as migration 0009 names it
+    assert Event.objects.count() == 30 and not Event.objects.filter(timelines=None).exists()
+    assert Period.objects.exists() and not Period.objects.filter(timelines=None).exists()
+
+
+def test_old_backup_joins_an_existing_default_timeline():
+    """Into a site that has a default timeline, an old backup's events join it: no second default appears."""
+    data = json.loads(json.dumps(timeline_export()))
+    del data["timelines"]
+    for item in data["events"]:
+        del item["timelines"]
+    for item in data["periods"]:
+        del item["timelines"]
+    timeline_delete()
+    main = TimelineFactory(slug="main", title="Main", is_default=True)
+    timeline_import(data=data)
+    assert list(Timeline.objects.all()) == [main]
+    assert set(Event.objects.values_list("timelines__slug", flat=True)) == {"main"}
+
+
+def test_import_refuses_an_unknown_timeline_naming_it():
+    """An event or a period naming a timeline the backup does not define: refused, nothing written."""
+    data = json.loads(json.dumps(timeline_export()))
+    data["events"][0]["timelines"] = ["nowhere"]
+    data["periods"][0]["timelines"] = ["elsewhere"]
+    timeline_delete()
+    with pytest.raises(BackupError, match=r"refers to unknown timeline elsewhere.*refers to unknown timeline nowhere"):
+        timeline_import(data=data)
+    assert not Timeline.objects.exists() and not Event.objects.exists()
+
+
+def test_import_refuses_a_timeline_slug_already_there():
+    """A timeline whose slug exists is a conflict, like any other slug."""
+    data = json.loads(json.dumps(timeline_export()))
+    Event.objects.all().delete()
+    with pytest.raises(BackupError, match="timelines russia-iran"):
+        timeline_import(data=data)

@@ -260,11 +260,43 @@ def test_rename_period(client, admin_client_, story, commit):
     with commit():
         response = admin_client_.post(
             f"/admin/timeline/period/{period.pk}/change/",
-            {"name": "Renamedperiod", "slug": period.slug, "date": "2011/2019", "description": ""},
+            {
+                "name": "Renamedperiod",
+                "slug": period.slug,
+                "date": "2011/2019",
+                "description": "",
+                "timelines": [timeline.pk for timeline in period.timelines.all()],
+            },
         )
     assert response.status_code == 302
     client.logout()
     assert_fresh(client, held, timeline=["Renamedperiod", "!Cacheperiod"])
+
+
+def test_unpublish_a_timeline_in_the_admin(client, admin_client_, story, commit):
+    """A timeline set back to draft takes its events off every surface at once: no client keeps them through a 304."""
+    from timeline.models import Timeline
+
+    timeline = Timeline.objects.default()
+    held = hold(client)
+    with commit():
+        response = admin_client_.post(
+            f"/admin/timeline/timeline/{timeline.pk}/change/",
+            {"title": timeline.title, "slug": timeline.slug, "status": "draft", "is_default": "on", "intro": "",
+             "language": "en", "direction": "ltr"},
+        )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+    assert_fresh(client, held, api=["!Cacheevent"], widget=["!Cacheevent"], feed=["!Cacheevent"], timeline=["!Cacheevent"])
+
+
+def test_move_an_event_out_of_its_timeline(client, editor_api, story, commit):
+    """An event taken out of its only timeline leaves every surface: the membership moves the validators."""
+    event = story[0]
+    held = hold(client)
+    with commit():
+        event.timelines.clear()
+    assert_fresh(client, held, api=["!Cacheevent"], widget=["!Cacheevent"], feed=["!Cacheevent"], timeline=["!Cacheevent"])
 
 
 def test_reorder_citations(client, editor_api, story, commit):

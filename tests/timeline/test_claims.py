@@ -31,6 +31,7 @@ def _event_form(**overrides):
         "title": "Iran and Russia sign a treaty", "slug": "treaty-test", "status": "draft", "date": "2025-01-17",
         "display_date": "", "annotation": "Signed in Moscow.",
         "citations-TOTAL_FORMS": "1", "citations-INITIAL_FORMS": "0", "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "media_item-TOTAL_FORMS": "0", "media_item-INITIAL_FORMS": "0",
         "citations-0-ordinal": "1", "citations-0-passage": "", "citations-0-quote": "", "citations-0-stance": "supports",
         "citations-0-note": "", "citations-0-claimed_date": "",
     }  # fmt: skip

@@ -15,6 +15,7 @@ from timeline.models import Event
 pytestmark = pytest.mark.django_db
 
 WEIGHT_BUDGET = 15 * 1024
+AXIS_WEIGHT_BUDGET = 25 * 1024
 
 
 def widget_titles(html):
@@ -46,20 +47,24 @@ def test_widget_hides_drafts(client):
 
 
 def test_widget_links_open_the_main_site_in_a_new_tab(client):
-    """Every link opens on the main site, in a new tab, without an opener."""
-    html = client.get("/embed/timeline/", {"limit": 5}).content.decode()
+    """Every link to a page opens on the main site, in a new tab, without an opener; the axis's zoom and pan stay in the widget."""
+    html = client.get("/embed/timeline/", {"limit": 5, "view": "list"}).content.decode()
     links = re.findall(r"<a [^>]*>", html)
     assert links and all('target="_blank"' in link and 'rel="noopener"' in link for link in links)
+    html = client.get("/embed/timeline/", {"limit": 5}).content.decode()
+    controls = re.findall(r"<a [^>]*data-axis-(?:zoom|pan)[^>]*>", html)
+    assert controls and all('target="_self"' in link for link in controls)
     assert '<base target="_blank">' in html
 
 
 def test_widget_colour_scheme(client):
-    """scheme=dark (or theme=dark, when no theme has that slug) renders the dark scheme; auto by default."""
+    """scheme=dark (or theme=dark, when no theme has that slug) renders the dark scheme; light by default, auto when asked."""
     assert '<html lang="en" class="dark">' in client.get("/embed/timeline/?scheme=dark").content.decode()
     response = client.get("/embed/timeline/?theme=dark&limit=100")
     assert response.status_code == 200 and '<html lang="en" class="dark">' in response.content.decode()
     assert len(widget_titles(response.content.decode())) == 29
-    assert '<html lang="en" class="auto">' in client.get("/embed/timeline/").content.decode()
+    assert '<html lang="en" class="light">' in client.get("/embed/timeline/").content.decode()
+    assert '<html lang="en" class="auto">' in client.get("/embed/timeline/?scheme=auto").content.decode()
 
 
 def widget_assets(html):
@@ -75,7 +80,16 @@ def test_widget_is_self_contained_and_needs_no_cookie(client):
     assert "Cookie" not in response.get("Vary", "")
     html = response.content.decode()
     assert "<form" not in html and "csrf" not in html.lower()
-    assert widget_assets(html) == ["/static/citeline/widget.css", "/static/citeline/widget.js"]
+    assert widget_assets(html) == [
+        "/static/citeline/widget.css",
+        "/static/citeline/axis.css",
+        "/static/citeline/js/axis.js",
+        "/static/citeline/widget.js",
+    ]
+    assert widget_assets(client.get("/embed/timeline/?view=list").content.decode()) == [
+        "/static/citeline/widget.css",
+        "/static/citeline/widget.js",
+    ]
     assert "<style" not in html and "<script>" not in html and "style=" not in html and "htmx" not in html
 
 
@@ -123,7 +137,9 @@ def test_oembed_answers_a_rich_iframe_of_the_same_filters(client):
     assert data["title"] and data["width"] == 400 and data["height"] == 600
     src = re.search(r'<iframe src="([^"]+)"', data["html"]).group(1).replace("&amp;", "&")
     assert urlsplit(src).path == "/embed/timeline/"
-    assert parse_qs(urlsplit(src).query) == {"actor": ["russia"], "theme": ["nuclear"]}
+    # `/` is the default timeline: the widget shows that timeline, named.
+    assert parse_qs(urlsplit(src).query) == {"timeline": ["russia-iran"], "actor": ["russia"], "theme": ["nuclear"]}
+    assert data["title"] == "Russia and Iran, 1979–2025"
     assert 'width="400"' in data["html"] and 'loading="lazy"' in data["html"]
 
 
@@ -144,21 +160,29 @@ def test_timeline_page_advertises_oembed(client):
 
 
 def test_share_panel_offers_downloads_and_snippets_for_the_current_view(client):
-    """Download links and embed snippets carry the current filters, without the page number."""
+    """Download links and embed snippets carry the page's timeline and the current filters, without the page number."""
     html = client.get("/?actor=russia&theme=nuclear&date_from=2015&page=2").content.decode()
     assert "<details" in html and "Download this view" in html and "Embed this view" in html
     for export in ("csv", "ics", "timelinejs", "csljson", "bibtex"):
-        assert f'href="/api/events/?format={export}&amp;actor=russia&amp;theme=nuclear&amp;date_from=2015"' in html
+        assert (
+            f'href="/api/events/?format={export}&amp;timeline=russia-iran&amp;actor=russia&amp;theme=nuclear&amp;date_from=2015"'
+            in html
+        )
     assert "page=2" not in html.split("share-panel", 1)[1].split("</details>\n</div>", 1)[0]
     snippet = re.search(r'<textarea id="embed-snippet-script"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert (
-        "&lt;div data-citeline data-actor=&quot;russia&quot; data-theme=&quot;nuclear&quot; data-date-from=&quot;2015&quot;"
-        in snippet
+        "&lt;div data-citeline data-timeline=&quot;russia-iran&quot; data-actor=&quot;russia&quot; data-theme=&quot;nuclear&quot; "
+        "data-date-from=&quot;2015&quot;" in snippet
     )
     assert "&lt;script src=&quot;http://testserver/embed.js&quot; async&gt;" in snippet
     iframe = re.search(r'<textarea id="embed-snippet-iframe"[^>]*>(.*?)</textarea>', html, re.S).group(1)
-    assert "http://testserver/embed/timeline/?actor=russia&amp;amp;theme=nuclear&amp;amp;date_from=2015" in iframe
-    assert re.search(r'<iframe src="/embed/timeline/\?actor=russia[^"]*" title="Preview[^"]*" loading="lazy"', html)
+    assert (
+        "http://testserver/embed/timeline/?timeline=russia-iran&amp;amp;actor=russia&amp;amp;theme=nuclear&amp;amp;date_from=2015"
+        in iframe
+    )
+    assert re.search(
+        r'<iframe src="/embed/timeline/\?timeline=russia-iran&amp;actor=russia[^"]*" title="Preview[^"]*" loading="lazy"', html
+    )
 
 
 def test_share_snippet_escapes_what_the_reader_typed(client):
@@ -262,15 +286,18 @@ def test_authenticated_api_responses_are_private(client):
     assert "private" in cache_control and "public" not in cache_control
 
 
-def test_first_load_of_a_20_event_widget_weighs_under_15_kb_gzipped(client):
-    """embed.js, the widget page and what it references (its style sheet and script) weigh at most 15 KB gzipped."""
+@pytest.mark.parametrize("view,assets_count,budget", [("list", 2, WEIGHT_BUDGET), ("axis", 4, AXIS_WEIGHT_BUDGET)])
+def test_first_load_of_a_20_event_widget_is_within_its_budget_gzipped(client, view, assets_count, budget):
+    """embed.js, the widget page and what it references weigh at most 15 KB gzipped as a list, 25 KB with the axis (TimelineJS 3: ~90 KB)."""
     script = client.get("/embed.js").content
-    page = client.get("/embed/timeline/", {"limit": 20}).content
+    page = client.get("/embed/timeline/", {"limit": 20, "view": view}).content
     assert len(widget_titles(page.decode())) == 20
+    if view == "axis":
+        assert page.count(b"data-event=") >= 20
     assets = [b"".join(client.get(url).streaming_content) for url in widget_assets(page.decode())]
-    assert len(assets) == 2
+    assert len(assets) == assets_count
     weight = sum(len(gzip.compress(content, 9)) for content in (script, page, *assets))
-    assert weight <= WEIGHT_BUDGET, f"{weight} bytes gzipped"
+    assert weight <= budget, f"{weight} bytes gzipped"
 
 
 def test_oembed_json_is_valid_json_with_the_right_type(client):

@@ -5,16 +5,21 @@ production server, because Django's test client drops HEAD bodies itself.
 """
 
 import http.client
+import io
 import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from PIL import Image
 
 from sources.models import Passage
 from tests.e2e.conftest import serve
 from tests.servers import free_port
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.media import event_media_image_set
+from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
 
 pytestmark = pytest.mark.django_db
 
@@ -45,10 +50,22 @@ def site(django_db_setup, django_db_blocker):
         event = Event.objects.published().first()
         citation = Citation.objects.published().select_related("passage__source").first()
         passage = Passage.objects.select_related("source").filter(source=citation.passage.source).first()
+        # The source's archived copy (a fetched page's WARC), so that its download is walked too.
+        version = passage.source.versions.first()
+        version.archive.save("walk.warc.gz", ContentFile(b"\x1f\x8b"), save=True)
+        # An event's image (media_file serves its resized copies), in the MEDIA_ROOT the server reads too.
+        image = io.BytesIO()
+        Image.new("RGB", (600, 300), (10, 120, 60)).save(image, "PNG")
+        media = event_media_image_set(media=EventMedia(event=event, alt="A green field"), data=image.getvalue())
         values = {
             "format": "json",
             "ordinal": passage.ordinal,
             "pk": citation.pk,
+            "number": version.number,
+            "key": media.key,
+            "name": media.renditions[0][2].rsplit("/", 1)[-1],
+            "section": "events",  # /sitemap-<section>.xml
+            "kind": "actor",  # /facets/<kind>/
         }
         slugs = {
             "event": event.slug,
@@ -56,6 +73,7 @@ def site(django_db_setup, django_db_blocker):
             "actor": Actor.objects.first().slug,
             "theme": Theme.objects.first().slug,
             "period": Period.objects.first().slug,
+            "timeline": Timeline.objects.published().first().slug,
         }
     port = free_port()
     process = serve(port)
@@ -75,6 +93,11 @@ def site(django_db_setup, django_db_blocker):
     yield base, urls
     process.terminate()
     process.wait(timeout=20)
+    with django_db_blocker.unblock():
+        version.archive.delete(save=True)
+        for name in [media.image.name, *(rendition[2] for rendition in media.renditions)]:
+            default_storage.delete(name)
+        media.delete()
 
 
 def fetch(base, method, url):
@@ -98,7 +121,7 @@ def test_the_walk_covers_the_public_site(site):
     _, urls = site
     for name in ("timeline:index", "timeline:event_detail", "timeline:passage_detail", "timeline:feed", "api:docs",
                  "api:event-detail", "api:event-detail.json", "api:source-passages", "embed_timeline", "oembed",
-                 "django.contrib.sitemaps.views.sitemap"):  # fmt: skip
+                 "sitemap", "sitemap_section"):  # fmt: skip
         assert name in urls
 
 

@@ -59,3 +59,45 @@ def test_date_mention_bounds_are_recomputed_from_their_edtf():
     year, since = mentions.rows
     assert (year.lower_day, year.upper_day) == (day_number(1979, 1, 1), day_number(1979, 12, 31))
     assert (since.lower_day, since.upper_day) == (day_number(2022, 1, 1), OPEN_UPPER)
+
+
+timelines_migration = importlib.import_module("timeline.migrations.0009_timelines")
+
+
+def _apps():
+    from django.apps import apps
+
+    return apps
+
+
+def test_timelines_migration_keeps_every_event_reachable(db):
+    """Migration 0009 files every event and period in one published default timeline: what readers saw, they still see."""
+    from timeline.models import Event, Period, Timeline
+
+    published = set(Event.objects.filter(status=Event.Status.PUBLISHED).values_list("slug", flat=True))
+    everything = set(Event.objects.values_list("slug", flat=True))
+    Timeline.objects.all().delete()  # the state before the migration: no timeline, no membership
+    assert not Event.objects.published().exists()
+    timelines_migration.existing_content_into_one_timeline(_apps(), None)
+    timeline = Timeline.objects.get()
+    assert (timeline.slug, timeline.title, timeline.status, timeline.is_default) == (
+        "russia-iran", "Russia and Iran, 1979–2025", "published", True,
+    )  # fmt: skip
+    assert set(Event.objects.published().values_list("slug", flat=True)) == published
+    assert set(Event.objects.in_timeline(timeline).values_list("slug", flat=True)) == everything
+    assert Period.objects.exists() and not Period.objects.filter(timelines=None).exists()
+
+
+def test_timelines_migration_names_other_sites_timeline_neutrally_and_leaves_empty_sites_alone(db):
+    """A site without the demo gets a timeline called “Timeline”; a site without events or periods gets none."""
+    from timeline.models import Event, Period, Timeline
+
+    Timeline.objects.all().delete()
+    Event.objects.filter(slug="soviet-invasion-of-afghanistan").delete()
+    timelines_migration.existing_content_into_one_timeline(_apps(), None)
+    assert list(Timeline.objects.values_list("slug", "title")) == [("timeline", "Timeline")]
+    Timeline.objects.all().delete()
+    Event.objects.all().delete()
+    Period.objects.all().delete()
+    timelines_migration.existing_content_into_one_timeline(_apps(), None)
+    assert not Timeline.objects.exists()

@@ -1,15 +1,26 @@
 """The reader pages (timeline, event, passage, source) and the health check."""
 
+import re
 from unittest import mock
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.db import OperationalError, connection
 from django.urls import reverse
 
 from sources.dates import day_number
-from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory, UserFactory
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    SourceFactory,
+    ThemeFactory,
+    UserFactory,
+    default_timeline,
+)
 from timeline.models import Citation, Event
 from timeline.selectors import PAGE_SIZE
+from timeline.sitemaps import EventSitemap
 
 pytestmark = pytest.mark.django_db
 
@@ -335,15 +346,18 @@ def _many_events(count):
         for n in range(existing, count)
     )  # fmt: skip
     Event.actors.through.objects.bulk_create(Event.actors.through(event=event, actor=actor) for event in events)
+    timeline = default_timeline()  # the demo's (its page is `/`): readers see only events of a published timeline
+    Event.timelines.through.objects.bulk_create(Event.timelines.through(event=event, timeline=timeline) for event in events)
     Event.themes.through.objects.bulk_create(Event.themes.through(event=event, theme=theme) for event in events)
     Citation.objects.bulk_create(CitationFactory.build(event=event, passage=passage, quote="signed a treaty") for event in events)
     # Nor does it refresh the search vector: without this, PostgreSQL's search would never find them.
     Event.objects.filter(slug__startswith="bulk-").search_vector_refresh()
 
 
-# Each with the number of queries it costs, whatever the number of events (one reads the content version behind the validators).
+# Each with the number of queries it costs, whatever the number of events (one reads the content version behind
+# the validators, one the timeline shown; three draw the axis: the span, the events per bucket of the window, its marks).
 READER_URLS = [
-    ("/", {}, 8),
+    ("/", {}, 12),
     (
         "/",
         {
@@ -355,10 +369,11 @@ READER_URLS = [
             "date_to": "July 2022",
             "turning_point": "true",
         },
-        8,
+        13,  # a filtered page also reads the unfiltered facet counts, which choose the options a facet lists
     ),
-    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}, 9),
-    ("/", {"page": 2}, 8),
+    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}, 14),
+    ("/", {"page": 2}, 12),
+    ("/timelines/russia-iran/", {}, 12),
 ]
 
 
@@ -374,30 +389,57 @@ def test_timeline_query_count_is_constant(client, django_assert_num_queries, url
 
 
 def test_event_and_source_pages_query_counts_are_constant(client, django_assert_num_queries):
-    """An event page and a source page (one query more: which page of passages) cost the same few queries however many events cite the source."""
+    """
+    An event page (its timelines are one query) and a source page (one query more: which page of passages;
+    and one for its archived copy) cost the same few queries however many events cite the source.
+    """
     _many_events(20)
     event = Event.objects.get(slug="bulk-3")
     source_url = reverse("timeline:source_detail", args=["bulk-source"])
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         client.get(event.get_absolute_url())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get(source_url)
     _many_events(2000)
     event = Event.objects.get(slug="bulk-3")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert client.get(event.get_absolute_url()).status_code == 200
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert client.get(source_url).status_code == 200
 
 
 # Feed and sitemap
 
 
+def sitemap_files(client):
+    """The text of every sitemap file the index at /sitemap.xml lists, joined."""
+    index = client.get("/sitemap.xml").content.decode()
+    assert "<sitemapindex" in index
+    return "".join(client.get(urlsplit(loc).path + (f"?{urlsplit(loc).query}" if urlsplit(loc).query else "")).content.decode()
+                   for loc in re.findall(r"<loc>([^<]+)</loc>", index))  # fmt: skip
+
+
 def test_sitemap_lists_published_events_and_sources(client):
     """/sitemap.xml lists the timeline, each published event and each source, never a draft."""
-    page = client.get("/sitemap.xml").content.decode()
+    page = sitemap_files(client)
     assert "/events/2003-iraq-war/" in page and "/sources/baghai-unlikely-alliance/" in page
     assert Event.objects.drafts().first().get_absolute_url() not in page
+
+
+def test_sitemap_is_an_index_of_files_within_the_protocols_limit(client, monkeypatch):
+    """Past Sitemap.limit URLs (50,000; 3 here) the events take several files, each listed by the index and each within the limit."""
+    monkeypatch.setattr(EventSitemap, "limit", 3)
+    index = client.get("/sitemap.xml").content.decode()
+    event_files = [loc for loc in re.findall(r"<loc>([^<]+)</loc>", index) if "sitemap-events" in loc]
+    published = Event.objects.published().count()
+    assert len(event_files) == -(-published // 3) > 1
+    listed = []
+    for loc in event_files:
+        page = client.get(urlsplit(loc).path, dict(parse_qsl(urlsplit(loc).query))).content.decode()
+        urls = re.findall(r"<loc>([^<]+)</loc>", page)
+        assert 1 <= len(urls) <= 3
+        listed += urls
+    assert len(listed) == len(set(listed)) == published
 
 
 # Health

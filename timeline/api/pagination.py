@@ -1,7 +1,15 @@
 """Pages and sort orders of the API's lists: stable, so that pages never overlap."""
 
+from django.core.paginator import Paginator as DjangoPaginator
+from django.utils.functional import cached_property
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+
+from timeline.caching import cached_by_version
+from timeline.permissions import can_see_drafts
+
+# Parameters that change which page is shown, not how many items there are.
+NOT_COUNTED = ("page", "page_size", "format", "ordering")
 
 
 class Pagination(PageNumberPagination):
@@ -9,6 +17,22 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def paginate_queryset(self, queryset, request, view=None):
+        """
+        The total (`count`) is a COUNT over every matching item: kept under the content version, so that
+        it is counted once per edit and filter rather than on every page, and stays exact.
+        """
+        items = sorted((key, value) for key, values in request.query_params.lists() if key not in NOT_COUNTED for value in values)
+        key = f"api-count|{request.path}|{can_see_drafts(request.user)}|{items!r}"
+
+        class Paginator(DjangoPaginator):
+            @cached_property
+            def count(self):
+                return cached_by_version(key, lambda: DjangoPaginator.count.func(self))
+
+        self.django_paginator_class = Paginator
+        return super().paginate_queryset(queryset, request, view)
 
 
 class StableOrderingFilter(OrderingFilter):

@@ -59,7 +59,7 @@ class EventFilterSchema(DjangoFilterExtension):
     priority = 1
 
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
-        if field_name in ("actor", "theme", "source", "date_from", "date_to"):
+        if field_name in ("actor", "theme", "source", "timeline", "date_from", "date_to"):
             filter_field = copy.copy(filter_field)
             description = filter_field.extra.get("help_text") or str(filter_field.label)
             if field_name in ("actor", "theme", "source"):

@@ -9,8 +9,9 @@ from rest_framework import serializers
 
 from sources.dates import Day
 from sources.models import Passage, Source
+from sources.natural_dates import date_to_edtf
 from timeline.markdown import markdown_html
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.services import event_evidence_check, event_publish, event_unpublish
 
 
@@ -61,6 +62,28 @@ class DayField(serializers.Field):
         return Day(value).isoformat() or None
 
 
+class NaturalDateField(serializers.CharField):
+    """A date in EDTF or in words ("mid-2015", "Q3 2019", "May 2023?"), read by the same reader as the forms, stored as EDTF."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault(
+            "help_text",
+            "EDTF (2015, 2022-07, 2007~, 2011/2019, [2015-04..2015-09]) or words (July 2022, mid-2015, Q3 2019, c. 2007, "
+            "May 2023?); stored as EDTF. A numeric date whose day and month could be swapped (05/06/2023) is refused.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not value:
+            return value
+        try:
+            return date_to_edtf(value).edtf
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages, code=exc.code) from None
+
+
 class ActorSerializer(FullCleanSerializer):
     class Meta:
         model = Actor
@@ -73,7 +96,32 @@ class ThemeSerializer(FullCleanSerializer):
         fields = ["slug", "name", "description"]
 
 
+class TimelineSerializer(serializers.ModelSerializer):
+    intro_html = serializers.SerializerMethodField(help_text="The intro rendered from Markdown and sanitised.")
+    url = serializers.SerializerMethodField(help_text="The timeline's page on this site.")
+    events_url = serializers.SerializerMethodField(help_text="Its events in the API (`/api/events/?timeline=<slug>`).")
+    event_count = serializers.IntegerField(read_only=True, help_text="How many published events it tells.")
+
+    class Meta:
+        model = Timeline
+        fields = [
+            "slug", "title", "intro", "intro_html", "language", "direction", "status", "is_default", "event_count", "url",
+            "events_url", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_intro_html(self, timeline) -> str:
+        return str(markdown_html(timeline.intro))
+
+    def get_url(self, timeline) -> str:
+        return self.context["request"].build_absolute_uri(timeline.get_absolute_url())
+
+    def get_events_url(self, timeline) -> str:
+        return self.context["request"].build_absolute_uri(f"/api/events/?timeline={timeline.slug}")
+
+
 class PeriodSerializer(FullCleanSerializer):
+    date = NaturalDateField()
     date_display = serializers.CharField(read_only=True, help_text="The date in words, e.g. “2011–2019”.")
     date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
     date_upper = DayField(help_text="Last day the date can mean; null when open.")
@@ -126,6 +174,7 @@ class CitationSerializer(FullCleanSerializer):
     passage_ordinal = serializers.IntegerField(source="passage.ordinal", read_only=True)
     passage_url = serializers.SerializerMethodField(help_text="Where to read the quote in its source.")
     source = SourceSerializer(source="passage.source", read_only=True)
+    claimed_date = NaturalDateField(required=False, allow_blank=True)
     claimed_date_display = serializers.CharField(
         source="claimed_display", read_only=True, help_text="The claimed date in words, e.g. “1980”; empty without a claim."
     )
@@ -149,6 +198,7 @@ class CitationSerializer(FullCleanSerializer):
 
 
 class EventSerializer(FullCleanSerializer):
+    date = NaturalDateField()
     url = serializers.SerializerMethodField(help_text="The event's page on this site.")
     date_lower = DayField(help_text="First day the date can mean (ISO 8601, -0043-03-15 for 44 BCE); null when open.")
     date_upper = DayField(help_text="Last day the date can mean; null when open.")
@@ -165,6 +215,10 @@ class EventSerializer(FullCleanSerializer):
         source="themes", slug_field="slug", queryset=Theme.objects.all(), many=True, write_only=True, required=False,
         help_text="Slugs of the event's themes.",
     )  # fmt: skip
+    timelines = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Timeline.objects.all(), many=True, required=False,
+        help_text="Slugs of the timelines that tell the event (the site's default timeline when left out on create).",
+    )  # fmt: skip
     citations = CitationSerializer(many=True, read_only=True)
     dates_disputed = serializers.BooleanField(
         read_only=True, help_text="The sources disagree on the date: it lies outside every claimed date, or claims conflict."
@@ -175,7 +229,7 @@ class EventSerializer(FullCleanSerializer):
         fields = [
             "slug", "title", "url", "date", "date_lower", "date_upper", "date_precision", "display_date", "date_display",
             "annotation", "annotation_html", "turning_point", "status", "actors", "themes", "actor_slugs", "theme_slugs",
-            "citations", "dates_disputed", "published_at", "created_at", "updated_at",
+            "timelines", "citations", "dates_disputed", "published_at", "created_at", "updated_at",
         ]  # fmt: skip
 
     def get_url(self, event) -> str:
@@ -193,6 +247,12 @@ class EventSerializer(FullCleanSerializer):
                 hint = "Create the event as a draft, add its citations (POST /api/citations/), then publish it."
                 raise serializers.ValidationError({"status": [f"{' '.join(exc.messages)} {hint}"]}) from None
         return attrs
+
+    def create(self, validated_data):
+        """A new event goes into the site's default timeline unless `timelines` names others (as one made from a candidate does)."""
+        if "timelines" not in validated_data and (default := Timeline.objects.default()):
+            validated_data["timelines"] = [default]
+        return super().create(validated_data)
 
     def update(self, instance, validated_data):
         """Publishing and unpublishing go through the editorial services; the other fields are saved as they are."""

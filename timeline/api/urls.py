@@ -8,6 +8,7 @@ from timeline.api import views as api
 from timeline.api.docs import RedocView, SwaggerView
 
 router = DefaultRouter()
+router.register("timelines", api.TimelineViewSet, basename="timeline")
 router.register("events", api.EventViewSet, basename="event")
 router.register("citations", api.CitationViewSet, basename="citation")
 router.register("sources", api.SourceViewSet, basename="source")

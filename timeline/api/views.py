@@ -1,6 +1,8 @@
 """The API's viewsets: cached reads for everyone, writes for editors, exports of the event list."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import StreamingHttpResponse
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
@@ -12,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from sources.models import Source
-from timeline import exports
+from timeline import annotations, exports
 from timeline.api.pagination import Pagination, StableOrderingFilter
 from timeline.api.schema import CitelineAutoSchema, EventFilterBackend
 from timeline.api.serializers import (
@@ -23,10 +25,11 @@ from timeline.api.serializers import (
     PeriodSerializer,
     SourceSerializer,
     ThemeSerializer,
+    TimelineSerializer,
 )
 from timeline.caching import cache_headers, cache_validators, not_modified
 from timeline.filters import EventFilter
-from timeline.models import Actor, Citation, Event, Period, Theme
+from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.permissions import can_see_drafts
 from timeline.services import citation_delete, event_delete
 
@@ -34,6 +37,19 @@ from timeline.services import citation_delete, event_delete
 class _NotModified(exceptions.APIException):
     def __init__(self, response):
         self.response = response
+
+
+def _has_nul(data):
+    """Whether a NUL character is anywhere in request data (query parameters, JSON or form fields, keys included)."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if hasattr(data, "lists"):  # QueryDict
+        return any(_has_nul(key) or any(_has_nul(value) for value in values) for key, values in data.lists())
+    if isinstance(data, dict):
+        return any(_has_nul(key) or _has_nul(value) for key, value in data.items())
+    if isinstance(data, (list, tuple)):
+        return any(_has_nul(value) for value in data)
+    return False
 
 
 class CachedReadMixin:
@@ -48,6 +64,15 @@ class CachedReadMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        if _has_nul(request.query_params) or (request.method not in ("GET", "HEAD", "OPTIONS") and _has_nul(request.data)):
+            # PostgreSQL text cannot hold NUL: refused here, named, rather than failing in the database.
+            raise exceptions.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        "The request contains a NUL character (\\u0000); remove it and send it again."
+                    ]
+                }
+            )
         self.validators = None
         if request.method in ("GET", "HEAD"):
             reader = f"editor:{request.user.pk}" if can_see_drafts(request.user) else "reader"
@@ -109,6 +134,30 @@ class ThemeViewSet(SlugResourceViewSet):
         return queryset if can_see_drafts(self.request.user) else queryset.published()
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="List timelines",
+        description="The site's timelines (published ones; drafts too for editors). Read a timeline's events with "
+        "`/api/events/?timeline=<slug>`; every export takes the same parameter.",
+    ),
+    retrieve=extend_schema(summary="A timeline"),
+)
+class TimelineViewSet(CachedReadMixin, viewsets.ReadOnlyModelViewSet):
+    """Timelines: each tells its own events; actors, themes and sources are shared across the site."""
+
+    serializer_class = TimelineSerializer
+    lookup_field = "slug"
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ["title", "slug", "created_at", "updated_at"]
+    ordering = ["title", "slug"]
+
+    def get_queryset(self):
+        published = Q(events__status=Event.Status.PUBLISHED)
+        return Timeline.objects.visible_to(self.request.user).annotate(
+            event_count=Count("events", filter=published, distinct=True)
+        )
+
+
 @extend_schema_view(list=extend_schema(summary="List periods"), retrieve=extend_schema(summary="A period"))
 class PeriodViewSet(SlugResourceViewSet):
     """Named intervals drawn as bands behind the events."""
@@ -143,9 +192,24 @@ class SourceViewSet(SlugResourceViewSet):
         return self.get_paginated_response(PassageSerializer(page, many=True, context=self.get_serializer_context()).data)
 
 
+class WebAnnotationRenderer(JSONRenderer):
+    """`?format=jsonld`: citations in the W3C Web Annotation Data Model (timeline.annotations)."""
+
+    media_type = "application/ld+json"
+    format = "jsonld"
+
+
 @extend_schema_view(
-    list=extend_schema(summary="List citations"),
-    retrieve=extend_schema(summary="A citation"),
+    list=extend_schema(
+        summary="List citations",
+        description="`?format=jsonld`: the citations as a W3C Web Annotation collection (body: the event; target: the "
+        "source, with a TextQuoteSelector and a TextPositionSelector counted in the passage's text).",
+        parameters=[
+            OpenApiParameter("event", str, description="Citations of this event (its slug)."),
+            OpenApiParameter("format", str, enum=["json", "api", "jsonld"], description="`jsonld`: W3C Web Annotations."),
+        ],
+    ),
+    retrieve=extend_schema(summary="A citation", description="`?format=jsonld`: as a W3C Web Annotation."),
     create=extend_schema(
         summary="Cite a passage for an event", description="The quote must be an exact substring of the passage."
     ),
@@ -160,11 +224,36 @@ class CitationViewSet(CachedReadMixin, viewsets.ModelViewSet):
     ordering_fields = ["ordinal", "id"]
     ordering = ["event__date_lower", "event__pk", "ordinal"]
 
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, WebAnnotationRenderer]
+
     def get_queryset(self):
         queryset = super().get_queryset()
+        event = self.request.query_params.get("event")
+        if event and self.action == "list":
+            queryset = queryset.filter(event__slug=event)
+        if self.is_annotation():
+            queryset = queryset.evidence()  # an orphan has no passage to point at
         if can_see_drafts(self.request.user):
             return queryset
         return queryset.published()
+
+    def is_annotation(self):
+        return isinstance(getattr(self.request, "accepted_renderer", None), WebAnnotationRenderer)
+
+    def list(self, request, *args, **kwargs):
+        if not self.is_annotation():
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        self.paginate_queryset(queryset)
+        event = request.query_params.get("event")
+        label = f"Evidence for “{event}”, cited on Citeline" if event else "Evidence cited on Citeline"
+        data = annotations.citations_annotation_list(self.paginator.page, request, label=label)
+        return Response(data, content_type=annotations.MEDIA_TYPE)
+
+    def retrieve(self, request, *args, **kwargs):
+        if not self.is_annotation():
+            return super().retrieve(request, *args, **kwargs)
+        return Response(annotations.citation_annotation(self.get_object(), request), content_type=annotations.MEDIA_TYPE)
 
     def perform_destroy(self, instance):
         try:
@@ -214,7 +303,25 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         queryset = super().get_queryset()
+        if not self.is_export():
+            # An event's timelines, as this reader may see them: a draft timeline is never named to readers.
+            timelines = Timeline.objects.visible_to(self.request.user).only("slug")
+            queryset = queryset.prefetch_related(Prefetch("timelines", queryset=timelines))
         return queryset if can_see_drafts(self.request.user) else queryset.published()
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self.notice = hidden_notice(serializer.instance)
+
+    def perform_update(self, serializer):
+        super().perform_update(serializer)
+        self.notice = hidden_notice(serializer.instance)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if getattr(self, "notice", None):
+            response["Citeline-Notice"] = self.notice
+        return response
 
     def is_export(self):
         return isinstance(getattr(self.request, "accepted_renderer", None), exports.ExportRenderer)
@@ -223,8 +330,19 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
         if not self.is_export():
             response = super().list(request, *args, **kwargs)
         else:
-            events = list(self.filter_queryset(self.get_queryset()))
-            response = Response(exports.Export(events=events, request=request))
+            # Streamed (timeline.exports.STREAM_CHUNK events at a time): constant memory, the first bytes at once.
+            renderer = request.accepted_renderer
+            timeline = (
+                Timeline.objects.filter(slug=request.query_params["timeline"]).first()
+                if request.query_params.get("timeline")
+                else None
+            )
+            export = exports.Export(events=self.filter_queryset(self.get_queryset()), request=request, timeline=timeline)
+            response = StreamingHttpResponse(
+                (part.encode(renderer.charset) if isinstance(part, str) else part for part in renderer.stream(export)),
+                content_type=f"{renderer.media_type}; charset={renderer.charset}",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{renderer.filename}"'
         notices = EventFilter(request.query_params).notices
         if notices:
             response["Citeline-Notice"] = "; ".join(notices)
@@ -237,6 +355,16 @@ class EventViewSet(CachedReadMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         event_delete(event=instance)
+
+
+def hidden_notice(event):
+    """What an editor must know about an event just written: published, yet in no published timeline, readers cannot see it."""
+    if event.status != Event.Status.PUBLISHED or event.timelines.published().exists():
+        return ""
+    return (
+        "the event is published but in no published timeline, so readers cannot see it: "
+        "add a published timeline to `timelines`, or publish its timeline"
+    )
 
 
 @extend_schema(

@@ -66,13 +66,25 @@ def date_explained(obj):
     precision = {
         "day": "Known to the day",
         "month": "Known to the month",
-        "season": "Known to the season",
+        "season": "Known to part of a year",
         "year": "Known to the year",
         "decade": "Known to the decade",
         "century": "Known to the century",
         "millennium": "Known to the millennium",
     }[bounds.precision]
     sentences = []
+    lower = "an unknown start" if bounds.first.is_open else bounds.first.display()
+    upper = "an open end" if bounds.last.is_open else bounds.last.display()
+    if bounds.is_set:
+        sentences.append(
+            f"A single moment, not a span of time: the sources place it sometime between {lower} and {upper}, "
+            "without saying when."
+        )
+        if bounds.approximate:
+            sentences.append("Even that range is approximate (“circa”).")
+        if bounds.uncertain:
+            sentences.append("Even that range is uncertain: the sources disagree or hedge.")
+        return " ".join(sentences)
     if bounds.is_interval:
         sentences.append(f"A span of time. {precision} at its vaguer end.")
     else:
@@ -81,12 +93,14 @@ def date_explained(obj):
         sentences.append("The date is approximate (“circa”): the sources give it roughly.")
     if bounds.uncertain:
         sentences.append("The date is uncertain: the sources disagree or hedge.")
-    lower = "an unknown start" if bounds.first.is_open else bounds.first.display()
-    upper = "an open end" if bounds.last.is_open else bounds.last.display()
     if bounds.lower == bounds.upper:
         sentences.append(f"It means {lower}.")
     else:
-        sentences.append(f"It can mean any day from {lower} to {upper}.")
+        sentences.append(
+            f"It can mean any day from {lower} to {upper}."
+            if bounds.is_interval
+            else f"It lies somewhere from {lower} to {upper}."
+        )
     return " ".join(sentences)
 
 

@@ -9,5 +9,5 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def share_links(context):
-    """{% share_links as share %}: download links, widget URL and embed snippets for request.GET (page dropped)."""
-    return share_context(context["request"])
+    """{% share_links as share %}: download links, widget URL and embed snippets for request.GET (page dropped) and the page's timeline."""
+    return share_context(context["request"], timeline=context.get("timeline"))

@@ -60,7 +60,12 @@ class Command(BaseCommand):
         if json:
             payload = next(iter(results.values())) if len(files) == 1 else results
             self.stdout.write(json_lib.dumps(payload, ensure_ascii=False, indent=2))
-            return
+        else:
+            self._print(results)
+        if errors:  # the others were printed, but a script must know that not every file was read
+            raise CommandError(f"{len(errors)} of {len(files)} file(s) could not be read; the others are printed above.")
+
+    def _print(self, results):
         for name, mentions in results.items():
             self.stdout.write(f"{name}: {len(mentions)} date mention(s)")
             for item in mentions:

@@ -7,19 +7,32 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from tqdm import tqdm
 
-from sources.importing import ManifestEntry, document_read, manifest_load, source_import, source_validate
+from sources.importing import (
+    ManifestEntry,
+    document_read,
+    entries_check_slugs,
+    manifest_load,
+    source_import,
+    source_validate,
+    url_entry,
+)
 from sources.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, ImportRefused
+
+SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES - {""} | {".pdf"}
 
 
 class Command(BaseCommand):
     help = (
-        "Import plain-text and HTML documents as sources. Every file is checked before anything is "
+        "Import plain-text, HTML and PDF documents, or web pages by URL (https://…, kept as an archived WARC copy), "
+        "as sources. Every file is checked before anything is "
         "written: one bad file refuses the whole import. Re-importing an unchanged file changes nothing; an edited "
         "one keeps its old text as a version and carries every citation over (kept, moved, updated or orphaned)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="*", metavar="PATH", help="Files, or folders of .txt/.html files.")
+        parser.add_argument(
+            "paths", nargs="*", metavar="PATH", help="Files, folders of .txt/.html/.pdf files, or http(s):// addresses to fetch."
+        )
         parser.add_argument(
             "--manifest", metavar="FILE", help="YAML/JSON list of files with their metadata (title, authors, type, issued…)."
         )
@@ -27,6 +40,9 @@ class Command(BaseCommand):
     def handle(self, *args, paths, manifest, **options):
         try:
             entries = self._entries(paths, manifest)
+            entries_check_slugs([entry for entry in entries if "fetch" not in entry.metadata])
+            entries = self._fetch(entries)
+            entries_check_slugs(entries)
         except ImportRefused as exc:
             for line in str(exc).splitlines():
                 self.stderr.write(line)
@@ -74,11 +90,12 @@ class Command(BaseCommand):
         by_path = {entry.path: entry for entry in listed}
         entries, missing = [], []
         for raw_path in paths:
+            if raw_path.lower().startswith(("http://", "https://")):
+                entries.append(ManifestEntry(path=Path(raw_path), metadata={"fetch": raw_path}))
+                continue
             path = Path(raw_path).resolve()
             if path.is_dir():
-                files = sorted(
-                    p for p in path.iterdir() if p.is_file() and p.suffix.lower() in HTML_SUFFIXES | TEXT_SUFFIXES - {""}
-                )
+                files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
                 entries.extend(by_path.get(file, ManifestEntry(path=file)) for file in files)
             elif path.is_file():
                 entries.append(by_path.get(path, ManifestEntry(path=path)))
@@ -87,3 +104,19 @@ class Command(BaseCommand):
         if missing:
             raise ImportRefused("\n".join(missing))
         return entries
+
+    def _fetch(self, entries):
+        """Fetch the pages given by URL (every refusal named, nothing imported if any is refused)."""
+        result, errors = [], []
+        for entry in entries:
+            url = entry.metadata.get("fetch")
+            if not url:
+                result.append(entry)
+                continue
+            try:
+                result.append(url_entry(url))
+            except ImportRefused as exc:
+                errors.append(str(exc))
+        if errors:
+            raise ImportRefused("\n".join(errors))
+        return result

@@ -14,6 +14,17 @@
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 250); });
     if (input.value) refresh();
   }
+  // An ambiguous numeric date (05/06/2023) is offered both ways: a click writes the chosen reading in words.
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest && event.target.closest(".citeline-date-choice");
+    if (!button) return;
+    const preview = button.closest(".citeline-date-preview");
+    const input = preview && document.getElementById(preview.id.replace(/_preview$/, ""));
+    if (!input) return;
+    input.value = button.dataset.value;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+    input.focus();
+  });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[data-preview-url]").forEach(bind);
   });

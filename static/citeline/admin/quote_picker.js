@@ -44,6 +44,20 @@
     const container = event.target.closest && event.target.closest(".citeline-passage-text");
     if (container) pick(container);
   });
+  // Touch screens select words with a long press and handles, with no mouseup: the selection itself is
+  // followed (debounced, so dragging a handle fills the quote once it rests).
+  let selectionTimer = null;
+  document.addEventListener("selectionchange", function () {
+    clearTimeout(selectionTimer);
+    selectionTimer = setTimeout(function () {
+      const selection = window.getSelection();
+      if (!selection || selection.isCollapsed || selection.rangeCount === 0) return;
+      const node = selection.getRangeAt(0).commonAncestorContainer;
+      const element = node.nodeType === 1 ? node : node.parentElement;
+      const container = element && element.closest(".citeline-passage-text");
+      if (container) pick(container);
+    }, 150);
+  });
   document.addEventListener("keyup", function (event) {
     const container = event.target.closest && event.target.closest(".citeline-passage-text");
     if (container && event.shiftKey) pick(container);

@@ -1,0 +1,89 @@
+"""
+The axis's server time for one window at 1,000 and 100,000 events: the three queries and the
+geometry behind /?window=… (timeline.axis.axis_build), whole span, a decade and a month.
+
+    DATABASE_URL=sqlite:////tmp/axis-bench.sqlite3 uv run python bench/axis_window.py
+
+It needs an empty database of its own (it migrates it and adds events in bulk); with `manage.py
+seed_synthetic` present (the scale issue) it seeds with that instead. Results go in bench/RESULTS.md.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+os.environ.setdefault("DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command, get_commands  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.http import QueryDict  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from sources.dates import edtf_bounds  # noqa: E402
+from timeline.axis import axis_build  # noqa: E402
+from timeline.filters import EventFilter  # noqa: E402
+from timeline.models import Event, Timeline  # noqa: E402
+
+WINDOWS = ["", "window=2010/2019", "window=2015-03/2015-03"]
+
+
+def seed(total):
+    """Events spread over 1900–2025 (a tenth of them turning points) until there are `total`."""
+    have = Event.objects.count()
+    if have >= total:
+        return
+    if "seed_synthetic" in get_commands():
+        call_command("seed_synthetic", events=total)
+        return
+    timeline = Timeline.objects.get_or_create(
+        slug="bench", defaults={"title": "Bench", "status": "published", "is_default": True}
+    )[0]
+    batch = []
+    for n in range(have, total):
+        date = f"{1900 + n % 126}-{1 + n % 12:02d}" if n % 3 else f"{1900 + n % 126}"
+        bounds = edtf_bounds(date)
+        batch.append(Event(slug=f"bench-{n}", title=f"Bench event {n}", date=date, date_lower=bounds.lower, date_upper=bounds.upper,
+                           date_precision=bounds.precision, status="published", is_turning_point=n % 10 == 0))  # fmt: skip
+    created = Event.objects.bulk_create(batch, batch_size=2000)
+    Event.timelines.through.objects.bulk_create(
+        (Event.timelines.through(event=e, timeline=timeline) for e in created), batch_size=5000
+    )
+
+
+def measure(query):
+    times = []
+    for _ in range(7):
+        query_dict = QueryDict(query)
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            axis = axis_build(EventFilter(query_dict, queryset=Event.objects.published()), query_dict=query_dict)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), len(queries), len(axis.marks), len(axis.clusters)
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    results = {}
+    for total in (1_000, 100_000):
+        seed(total)
+        for query in WINDOWS:
+            results[(total, query)] = measure(query)
+    print(f"{connection.vendor}; median of 7 runs")
+    print(f"{'window':28} {'events':>8} {'ms':>8} {'queries':>8} {'marks':>6} {'clusters':>8}")
+    for (total, query), (seconds, queries, marks, clusters) in results.items():
+        print(f"{query or '(whole span)':28} {total:8,} {seconds * 1000:8.1f} {queries:8} {marks:6} {clusters:8}")
+    for query in WINDOWS:
+        ratio = results[(100_000, query)][0] / results[(1_000, query)][0]
+        print(f"{query or '(whole span)':28} 100,000 / 1,000 events: {ratio:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""What keeps pages small and fast whatever the size of the timeline, and every number exact."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import ActorFactory, CitationFactory, EventFactory
+from timeline import caching
+from timeline.models import Event, Timeline
+from timeline.views import FACET_ALL_UP_TO, FACET_LIMIT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_facets_list_their_top_options_and_offer_the_rest_by_type_ahead(client):
+    """With many actors, the page lists the most frequent few (and any chosen); the type-ahead finds the others."""
+    for number in range(FACET_ALL_UP_TO + 1):
+        citation = CitationFactory(event=EventFactory(slug=f"many-{number}", status=Event.Status.PUBLISHED))
+        citation.event.timelines.add(Timeline.objects.default())
+        citation.event.actors.add(ActorFactory(slug=f"rare-actor-{number}", name=f"Rare actor {number}"))
+    page = client.get("/").content.decode()
+    listed = re.findall(r'name="actor" value="([^"]+)"', page)
+    assert len(listed) == FACET_LIMIT and f"rare-actor-{FACET_ALL_UP_TO}" not in listed
+    assert re.search(r"\d+ more — type a name", page) and 'list="more-actor-options"' in page
+    chosen = client.get("/", {"actor": f"rare-actor-{FACET_ALL_UP_TO}"}).content.decode()
+    assert f'value="rare-actor-{FACET_ALL_UP_TO}" checked' in chosen  # a chosen option is always listed
+    suggestions = client.get("/facets/actor/", {"actor": f"actor {FACET_ALL_UP_TO}"}).content.decode()
+    assert f'<option value="rare-actor-{FACET_ALL_UP_TO}">Rare actor {FACET_ALL_UP_TO}</option>' in suggestions
+    assert client.get("/facets/nothing/", {"q": "x"}).status_code == 404
+
+
+def test_cached_counts_are_fresh_after_every_editorial_write(monkeypatch, django_capture_on_commit_callbacks):
+    """A value cached under the content version is computed again after a committed write (which moves the version)."""
+    # The test runs inside a transaction, where nothing is cached; here it behaves as a request outside one.
+    monkeypatch.setattr(caching, "connection", SimpleNamespace(in_atomic_block=False))
+    caching.cache.clear()
+    calls = []
+
+    def count():
+        calls.append(1)
+        return Event.objects.published().count()
+
+    first = caching.cached_by_version("scaling-test", count)
+    assert caching.cached_by_version("scaling-test", count) == first and len(calls) == 1  # cached
+    event = Event.objects.published().first()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.status = Event.Status.DRAFT
+        event.save()
+    assert caching.cached_by_version("scaling-test", count) == first - 1 and len(calls) == 2  # counted again, exact
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=treaty", "/feed/", "/sitemap.xml", "/sitemap-events.xml", "/sources/"])
+def test_anonymous_pages_are_rendered_once_per_content_version(client, monkeypatch, url, django_capture_on_commit_callbacks):
+    """The second request of a page is served from the cache, identical; after an edit it is rendered again."""
+    monkeypatch.setattr(caching, "connection", SimpleNamespace(in_atomic_block=False))
+    caching.cache.clear()
+    first = client.get(url)
+    second = client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert second.content == first.content and second["Content-Type"] == first["Content-Type"]
+    event = Event.objects.published().order_by("date_lower", "date_upper", "title").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        event.status = Event.Status.DRAFT
+        event.save()
+    served = client.get(url)
+    assert served["ETag"] != first["ETag"]
+    monkeypatch.setattr(caching, "connection", SimpleNamespace(in_atomic_block=True))  # no cache: rendered now
+    assert served.content == client.get(url).content
