@@ -80,7 +80,6 @@ def test_search_follows_edits_to_titles_quotes_and_orphans():
 
 def test_a_search_of_2000_words_uses_the_first_20_in_one_query_and_says_so(client):
     """2,000 words: one subquery whatever their number, the rest dropped, and the page and the API say so."""
-    import time
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -94,12 +93,10 @@ def test_a_search_of_2000_words_uses_the_first_20_in_one_query_and_says_so(clien
     with CaptureQueriesContext(connection) as queries:
         list(filterset.qs)
     assert max(query["sql"].count("SELECT") for query in queries.captured_queries) <= 3
-    started = time.perf_counter()
     page = client.get("/", {"q": words})
     assert page.status_code == 200 and "only the first 20 words" in page.content.decode()
     api = client.get("/api/events/", {"q": words})
     assert api.status_code == 200 and "only the first 20 words" in api.headers["Citeline-Notice"]
-    assert time.perf_counter() - started < 10
 
 
 @pytest.mark.parametrize("query", ["nucle", "NUCLEAR", "uclea", "S-300", "of", "%", "_", '"', "ب"])
