@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -42,6 +43,7 @@ from timeline.services import (
     event_slug_follows_title,
     event_slug_unique,
     event_unpublish,
+    events_label_change,
     mention_dismiss,
 )
 
@@ -218,6 +220,36 @@ class CitationInline(admin.StackedInline):
         )
 
 
+class EventLabelsChangeForm(forms.Form):
+    """The bulk action's choice: add or remove, and which actor, theme or timeline (grouped by kind)."""
+
+    LABEL_MODELS = {"actor": Actor, "theme": Theme, "timeline": Timeline}
+
+    operation = forms.ChoiceField(
+        label="Add or remove", choices=[("add", "Add to the selected events"), ("remove", "Remove from the selected events")],
+        widget=forms.RadioSelect, initial="add",
+    )  # fmt: skip
+    label = forms.ChoiceField(
+        label="Actor, theme or timeline",
+        error_messages={"invalid_choice": "That actor, theme or timeline no longer exists: choose another one."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", "Choose one…")] + [
+            (model._meta.verbose_name_plural.capitalize(), [(f"{kind}-{obj.pk}", str(obj)) for obj in model.objects.all()])
+            for kind, model in self.LABEL_MODELS.items()
+        ]
+
+    def clean_label(self):
+        """(kind, the actor, theme or timeline)."""
+        kind, _, pk = self.cleaned_data["label"].partition("-")
+        label = self.LABEL_MODELS[kind].objects.filter(pk=pk).first() if kind in self.LABEL_MODELS else None
+        if label is None:
+            raise ValidationError("That actor, theme or timeline no longer exists: choose another one.", code="invalid_choice")
+        return kind, label
+
+
 class DatesDisputedFilter(admin.SimpleListFilter):
     title = "dates disputed"
     parameter_name = "dates"
@@ -295,7 +327,7 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     filter_horizontal = ["actors", "themes", "timelines"]
     readonly_fields = ["first_day", "last_day", "date_precision", "published_at", "created_at", "updated_at"]
     inlines = [CitationInline, EventMediaInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "change_labels"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_turning_point", "timelines"]}),
         ("When", {"fields": ["date", "display_date", ("first_day", "last_day", "date_precision")]}),
@@ -395,6 +427,36 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
         for event in events:
             event_unpublish(event=event)
         self.message_user(request, f"{len(events)} event(s) returned to draft.", messages.SUCCESS)
+
+    @admin.action(description="Add or remove an actor, theme or timeline…", permissions=["change"])
+    def change_labels(self, request, queryset):
+        """One page to choose the label and confirm; then events_label_change does it, in one transaction."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = EventLabelsChangeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            kind, label = form.cleaned_data["label"]
+            add = form.cleaned_data["operation"] == "add"
+            changed, unchanged = events_label_change(events=queryset, kind=kind, label=label, add=add, user=request.user)
+            if add:
+                message = f"{kind.capitalize()} “{label}” added to {changed} event(s); {unchanged} already had it."
+            else:
+                message = f"{kind.capitalize()} “{label}” removed from {changed} event(s); {unchanged} did not have it."
+            self.message_user(request, message, messages.SUCCESS)
+            if kind == "timeline" and not add:
+                for event in queryset.filter(status=Event.Status.PUBLISHED):
+                    hidden_warn(self, request, event)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Add or remove an actor, theme or timeline on {queryset.count()} event(s)",
+            "opts": self.model._meta,
+            "form": form,
+            "events": queryset.order_by("date_lower", "date_upper", "title"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "cancel_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/timeline/event/change_labels.html", context)
 
     def get_changeform_initial_data(self, request):
         """A new event goes into the site's default timeline unless the editor picks others."""
