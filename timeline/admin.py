@@ -24,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from sources import admin as sources_admin
 from sources.dates import edtf_display, edtf_year
-from sources.forms import NATURAL_DATE_HELP, NaturalDateField
+from sources.forms import NATURAL_DATE_HELP, NaturalDateField, SlugFromNameForm
 from sources.models import DateMention, MentionRole, Passage, Source
 from sources.natural_dates import AmbiguousDate, date_to_edtf
 from timeline.media import event_media_image_set, image_check, image_size_check
@@ -642,19 +642,25 @@ class CitationAdmin(SimpleHistoryAdmin):
             )
 
 
+class TitleSlugForm(SlugFromNameForm):
+    slug_source = "title"
+
+
+# Actors, themes, periods and timelines get their slug from the server when it is left empty (SlugFromNameForm),
+# not from the admin's prepopulated_fields script, whose URLify drops en and em dashes.
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
 
 
 @admin.register(Period)
@@ -662,7 +668,7 @@ class PeriodAdmin(DatedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "date", "first_day", "last_day", "timeline_names"]
     list_filter = ["timelines", "date_precision"]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
     readonly_fields = ["first_day", "last_day", "date_precision"]
     filter_horizontal = ["timelines"]
 
@@ -688,7 +694,7 @@ class TimelineAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "status", "is_default", "event_count", "published_event_count", "language", "direction"]
     list_filter = ["status", "is_default", "language"]
     search_fields = ["title", "slug", "intro"]
-    prepopulated_fields = {"slug": ["title"]}
+    form = TitleSlugForm
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_default"]}),

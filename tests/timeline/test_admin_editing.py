@@ -135,3 +135,75 @@ def test_drafts_are_changed_too(editor):
     theme = ThemeFactory(slug="bulk-energy", name="Energybulk")
     apply(editor, [draft], operation="add", label=f"theme-{theme.pk}")
     assert list(draft.themes.all()) == [theme]
+
+
+# --- Automatic slugs: made on the server, words joined by any dash kept joined ---------------------
+
+NAMED = {
+    # model: (its admin add URL, the name field, the other fields the form needs)
+    "actor": ("name", {"kind": "state"}),
+    "theme": ("name", {"description": ""}),
+    "period": ("name", {"date": "2019/2021", "description": ""}),
+    "timeline": ("title", {"intro": "", "language": "en", "direction": "ltr", "status": "draft"}),
+}
+
+
+@pytest.fixture
+def admin_client_(client):
+    client.force_login(UserFactory(username="slug-admin", superuser=True))
+    return client
+
+
+@pytest.mark.parametrize("model", NAMED)
+@pytest.mark.parametrize("dash", ["\u2013", "\u2014", "\u2212", "\u2011", "-"])
+def test_an_empty_slug_is_made_from_the_name_with_its_dashes(admin_client_, model, dash):
+    """Actors, themes, periods and timelines added with no slug get one from the name: “Rasht–Astara” is rasht-astara."""
+    field, fields = NAMED[model]
+    url = f"/admin/timeline/{model}/add/"
+    assert "#id_slug" not in admin_client_.get(url).content.decode()  # no URLify script fills it (dropping the dash)
+    response = admin_client_.post(url, {field: f"Rasht{dash}Astara railway", "slug": "", **fields})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    model_class = response.wsgi_request.resolver_match.func.model_admin.model
+    assert model_class.objects.filter(slug="rasht-astara-railway").exists()
+
+
+@pytest.mark.parametrize("model", NAMED)
+def test_a_taken_slug_gets_a_number_and_a_typed_slug_is_kept(admin_client_, model):
+    """A second “Rasht–Astara” gets rasht-astara-2; a slug the editor types is used as typed."""
+    field, fields = NAMED[model]
+    url = f"/admin/timeline/{model}/add/"
+    for _ in range(2):
+        admin_client_.post(url, {field: "Rasht–Astara", "slug": "", **fields})
+    admin_client_.post(url, {field: "Rasht–Astara", "slug": "my-own-slug", **fields})
+    model_class = admin_client_.get(url).wsgi_request.resolver_match.func.model_admin.model
+    assert set(model_class.objects.filter(slug__startswith="rasht").values_list("slug", flat=True)) == {
+        "rasht-astara",
+        "rasht-astara-2",
+    }
+    assert model_class.objects.filter(slug="my-own-slug").exists()
+
+
+def test_a_cleared_source_slug_is_made_from_its_title(admin_client_):
+    """A document whose slug an editor empties gets one from its title, dashes kept (uploads: see test_upload_forms)."""
+    from tests.factories import SourceFactory
+
+    source = SourceFactory(slug="old-slug", title="The Rasht–Astara railway")
+    url = f"/admin/sources/source/{source.pk}/change/"
+    page = admin_client_.get(url)
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data |= {"slug": "", "authors": "\n".join(source.authors), "title": source.title}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data |= {f"{management.prefix}-{name}": value for name, value in management.initial.items()}
+        for inline_form in formset.formset.initial_forms:
+            data |= {f"{inline_form.prefix}-{name}": value for name, value in inline_form.initial.items() if value is not None}
+            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
+    response = admin_client_.post(url, data)
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors,
+        [f.formset.errors for f in response.context["inline_admin_formsets"]],
+        [f.formset.non_form_errors() for f in response.context["inline_admin_formsets"]],
+    )
+    source.refresh_from_db()
+    assert source.slug == "the-rasht-astara-railway"
