@@ -47,10 +47,15 @@ from timeline.services import (
     mention_dismiss,
 )
 
-# htmx from our own static files (never a CDN), then the two small enhancements; without
-# JavaScript the date field still reads natural language and the quote can still be typed.
+# htmx from our own static files (never a CDN), then the small enhancements; without JavaScript the
+# date field still reads natural language, the quote can still be typed and citations reordered by their ordinals.
 EDITOR_MEDIA = forms.Media(
-    js=["vendor/htmx/htmx-4.0.1.min.js", "citeline/admin/date_preview.js", "citeline/admin/quote_picker.js"],
+    js=[
+        "vendor/htmx/htmx-4.0.1.min.js",
+        "citeline/admin/date_preview.js",
+        "citeline/admin/quote_picker.js",
+        "citeline/admin/citation_order.js",
+    ],
     css={"all": ["citeline/admin/editor.css"]},
 )
 
