@@ -4,7 +4,16 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.messages import get_messages
 
-from tests.factories import ActorFactory, EventFactory, ThemeFactory, TimelineFactory, UserFactory, default_timeline
+from tests.factories import (
+    ActorFactory,
+    CitationFactory,
+    EventFactory,
+    SourceFactory,
+    ThemeFactory,
+    TimelineFactory,
+    UserFactory,
+    default_timeline,
+)
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -137,6 +146,36 @@ def test_drafts_are_changed_too(editor):
     assert list(draft.themes.all()) == [theme]
 
 
+def change_form_data(page):
+    """What an admin change form posts back unchanged: its fields and every inline's management and initial forms."""
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data = {name: "\n".join(value) if name == "authors" else value for name, value in data.items()}
+    for formset in page.context["inline_admin_formsets"]:
+        management = formset.formset.management_form
+        data |= {f"{management.prefix}-{name}": value for name, value in management.initial.items()}
+        data[f"{management.prefix}-TOTAL_FORMS"] = len(formset.formset.initial_forms)  # no blank extra forms
+        for inline_form in formset.formset.initial_forms:
+            data |= {inline_form.add_prefix(name): inline_form[name].value() for name in inline_form.fields}
+            data = {name: value for name, value in data.items() if value is not None}
+    return data
+
+
+def test_without_javascript_citations_are_reordered_by_their_ordinals(admin_client_):
+    """The ordinal stays a plain number field in the form (the Up/Down script only fills it); the reader follows it."""
+    event = EventFactory(slug="bulk-order", title="Bulkorder")
+    first = CitationFactory(event=event, quote="signed a treaty", ordinal=1)
+    second = CitationFactory(event=event, passage=first.passage, quote="Russia and Iran", ordinal=2)
+    url = f"/admin/timeline/event/{event.pk}/change/"
+    page = admin_client_.get(url)
+    html = page.content.decode()
+    assert 'name="citations-0-ordinal"' in html and "citeline/admin/citation_order.js" in html
+    data = change_form_data(page) | {"citations-0-ordinal": "2", "citations-1-ordinal": "1"}
+    assert admin_client_.post(url, data).status_code == 302
+    reader = admin_client_.get(event.get_absolute_url()).content.decode()
+    assert reader.index(f'id="c-{second.pk}"') < reader.index(f'id="c-{first.pk}"')
+
+
 # --- Automatic slugs: made on the server, words joined by any dash kept joined ---------------------
 
 NAMED = {
@@ -185,25 +224,10 @@ def test_a_taken_slug_gets_a_number_and_a_typed_slug_is_kept(admin_client_, mode
 
 def test_a_cleared_source_slug_is_made_from_its_title(admin_client_):
     """A document whose slug an editor empties gets one from its title, dashes kept (uploads: see test_upload_forms)."""
-    from tests.factories import SourceFactory
-
     source = SourceFactory(slug="old-slug", title="The Rasht–Astara railway")
     url = f"/admin/sources/source/{source.pk}/change/"
-    page = admin_client_.get(url)
-    form = page.context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
-    data |= {"slug": "", "authors": "\n".join(source.authors), "title": source.title}
-    for formset in page.context["inline_admin_formsets"]:
-        management = formset.formset.management_form
-        data |= {f"{management.prefix}-{name}": value for name, value in management.initial.items()}
-        for inline_form in formset.formset.initial_forms:
-            data |= {f"{inline_form.prefix}-{name}": value for name, value in inline_form.initial.items() if value is not None}
-            data[f"{inline_form.prefix}-id"] = inline_form.instance.pk
+    data = change_form_data(admin_client_.get(url)) | {"slug": ""}
     response = admin_client_.post(url, data)
-    assert response.status_code == 302, (
-        response.context["adminform"].form.errors,
-        [f.formset.errors for f in response.context["inline_admin_formsets"]],
-        [f.formset.non_form_errors() for f in response.context["inline_admin_formsets"]],
-    )
+    assert response.status_code == 302
     source.refresh_from_db()
     assert source.slug == "the-rasht-astara-railway"
