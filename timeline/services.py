@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -133,8 +134,11 @@ SLUG_MAX_LENGTH = 60
 
 
 def slug_from(text: str) -> str:
-    """A slug of `text` that keeps words joined by any dash joined by "-": "Rasht–Astara railway" is rasht-astara-railway."""
-    slug = slugify(DASHES_RE.sub("-", text or ""))
+    """
+    A slug of `text` that keeps words joined by any dash joined by "-" ("Rasht–Astara railway" is
+    rasht-astara-railway) and transliterates other scripts as sources' slugs do ("راه‌آهن رشت" is not an empty slug).
+    """
+    slug = slugify(anyascii(DASHES_RE.sub("-", text or "")))
     return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX_LENGTH].strip("-") or "event"
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     default_timeline,
 )
 from timeline.models import Event
+from timeline.services import slug_from
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +232,19 @@ def test_a_cleared_source_slug_is_made_from_its_title(admin_client_):
     assert response.status_code == 302
     source.refresh_from_db()
     assert source.slug == "the-rasht-astara-railway"
+
+
+@pytest.mark.parametrize(
+    "title, slug",
+    [
+        ("Rasht–Astara railway", "rasht-astara-railway"),
+        ("Rasht—Astara", "rasht-astara"),
+        ("Rasht − Astara", "rasht-astara"),
+        ("Rasht‐Astara‑line", "rasht-astara-line"),
+        ("Iran–Russia: the 2025 treaty", "iran-russia-the-2025-treaty"),
+        ("راه‌آهن رشت–آستارا", "rhahn-rsht-astr"),
+    ],
+)
+def test_event_slugs_keep_dashes_and_transliterate(title, slug):
+    """The server's slug for an event title: every dash kept as "-", other scripts transliterated, never empty."""
+    assert slug_from(title) == slug
