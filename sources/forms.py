@@ -58,10 +58,13 @@ class SlugFromNameForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
-            self.fields["slug"].help_text = (
-                f"Its address. Leave it empty to have it made from the {self.slug_source}, words joined by dashes "
-                "kept joined (“Rasht–Astara” → rasht-astara). Once readers have links to it, keep it as it is."
-            )
+            self.fields["slug"].help_text = " ".join(
+                part for part in (
+                    str(self.fields["slug"].help_text),
+                    f"Leave it empty to have it made from the {self.slug_source}, words joined by dashes kept joined "
+                    "(“Rasht–Astara” → rasht-astara). Once readers have links to it, keep it as it is.",
+                ) if part
+            )  # fmt: skip
 
     def clean(self):
         cleaned = super().clean()
