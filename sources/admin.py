@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from sources.forms import NaturalDateField
+from sources.forms import NaturalDateField, SlugFromNameForm
 from sources.importing import document_import, url_import
 from sources.ingest import ImportRefused
 from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
@@ -170,7 +170,8 @@ class AuthorsField(forms.CharField):
         return [name.strip() for name in text.splitlines() if name.strip()]
 
 
-class SourceAdminForm(forms.ModelForm):
+class SourceAdminForm(SlugFromNameForm):
+    slug_source = "title"
     authors = AuthorsField(required=False, help_text="One name per line, in the order the document gives them.")
     issued = NaturalDateField(
         required=False, help_text="When it was published, in words or EDTF: 12 June 2024, July 2022, 2019~."
@@ -192,7 +193,6 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["source_type", "language", "media_type"]
     search_fields = ["title", "slug", "container", "authors", "notes"]
     readonly_fields = ["text", "content_hash", "original_filename", "media_type", "created_at", "updated_at"]
-    prepopulated_fields = {"slug": ["title"]}
     inlines = [SourceVersionInline, PassageInline]
     change_list_template = "admin/sources/source/change_list.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from sources.importing import slug_for
 from sources.natural_dates import date_to_edtf
 
 NATURAL_DATE_HELP = (
@@ -30,3 +31,43 @@ class NaturalDateField(forms.CharField):
             raise ValidationError(
                 "%(reason)s", code=exc.error_list[0].code or "unreadable_date", params={"reason": exc.messages[0]}
             ) from None
+
+
+def slug_unique(model, text, *, exclude_pk=None):
+    """
+    A slug for a new `model` row named `text`, made on the server: words joined by a dash of any kind
+    stay joined ("Rasht–Astara" → rasht-astara, which the admin's URLify script would make
+    rashtastara), any script transliterated; -2, -3… when another row has it.
+    """
+    max_length = model._meta.get_field("slug").max_length
+    base = slug_for(text, max_length=max_length - 4)
+    others = model._default_manager.exclude(pk=exclude_pk) if exclude_pk else model._default_manager.all()
+    slug, number = base, 1
+    while others.filter(slug=slug).exists():
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+class SlugFromNameForm(forms.ModelForm):
+    """A model form whose slug may be left empty: then it is made from `slug_source` (the name or title) by slug_unique."""
+
+    slug_source = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = " ".join(
+                part for part in (
+                    str(self.fields["slug"].help_text),
+                    f"Leave it empty to have it made from the {self.slug_source}, words joined by dashes kept joined "
+                    "(“Rasht–Astara” → rasht-astara). Once readers have links to it, keep it as it is.",
+                ) if part
+            )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if "slug" in self.fields and not cleaned.get("slug") and cleaned.get(self.slug_source):
+            cleaned["slug"] = slug_unique(self._meta.model, cleaned[self.slug_source], exclude_pk=self.instance.pk)
+        return cleaned

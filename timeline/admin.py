@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -23,7 +24,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from sources import admin as sources_admin
 from sources.dates import edtf_display, edtf_year
-from sources.forms import NATURAL_DATE_HELP, NaturalDateField
+from sources.forms import NATURAL_DATE_HELP, NaturalDateField, SlugFromNameForm
 from sources.models import DateMention, MentionRole, Passage, Source
 from sources.natural_dates import AmbiguousDate, date_to_edtf
 from timeline.media import event_media_image_set, image_check, image_size_check
@@ -42,13 +43,19 @@ from timeline.services import (
     event_slug_follows_title,
     event_slug_unique,
     event_unpublish,
+    events_label_change,
     mention_dismiss,
 )
 
-# htmx from our own static files (never a CDN), then the two small enhancements; without
-# JavaScript the date field still reads natural language and the quote can still be typed.
+# htmx from our own static files (never a CDN), then the small enhancements; without JavaScript the
+# date field still reads natural language, the quote can still be typed and citations reordered by their ordinals.
 EDITOR_MEDIA = forms.Media(
-    js=["vendor/htmx/htmx-4.0.1.min.js", "citeline/admin/date_preview.js", "citeline/admin/quote_picker.js"],
+    js=[
+        "vendor/htmx/htmx-4.0.1.min.js",
+        "citeline/admin/date_preview.js",
+        "citeline/admin/quote_picker.js",
+        "citeline/admin/citation_order.js",
+    ],
     css={"all": ["citeline/admin/editor.css"]},
 )
 
@@ -218,6 +225,36 @@ class CitationInline(admin.StackedInline):
         )
 
 
+class EventLabelsChangeForm(forms.Form):
+    """The bulk action's choice: add or remove, and which actor, theme or timeline (grouped by kind)."""
+
+    LABEL_MODELS = {"actor": Actor, "theme": Theme, "timeline": Timeline}
+
+    operation = forms.ChoiceField(
+        label="Add or remove", choices=[("add", "Add to the selected events"), ("remove", "Remove from the selected events")],
+        widget=forms.RadioSelect, initial="add",
+    )  # fmt: skip
+    label = forms.ChoiceField(
+        label="Actor, theme or timeline",
+        error_messages={"invalid_choice": "That actor, theme or timeline no longer exists: choose another one."},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["label"].choices = [("", "Choose one…")] + [
+            (model._meta.verbose_name_plural.capitalize(), [(f"{kind}-{obj.pk}", str(obj)) for obj in model.objects.all()])
+            for kind, model in self.LABEL_MODELS.items()
+        ]
+
+    def clean_label(self):
+        """(kind, the actor, theme or timeline)."""
+        kind, _, pk = self.cleaned_data["label"].partition("-")
+        label = self.LABEL_MODELS[kind].objects.filter(pk=pk).first() if kind in self.LABEL_MODELS else None
+        if label is None:
+            raise ValidationError("That actor, theme or timeline no longer exists: choose another one.", code="invalid_choice")
+        return kind, label
+
+
 class DatesDisputedFilter(admin.SimpleListFilter):
     title = "dates disputed"
     parameter_name = "dates"
@@ -295,7 +332,7 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     filter_horizontal = ["actors", "themes", "timelines"]
     readonly_fields = ["first_day", "last_day", "date_precision", "published_at", "created_at", "updated_at"]
     inlines = [CitationInline, EventMediaInline]
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "change_labels"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_turning_point", "timelines"]}),
         ("When", {"fields": ["date", "display_date", ("first_day", "last_day", "date_precision")]}),
@@ -395,6 +432,36 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
         for event in events:
             event_unpublish(event=event)
         self.message_user(request, f"{len(events)} event(s) returned to draft.", messages.SUCCESS)
+
+    @admin.action(description="Add or remove an actor, theme or timeline…", permissions=["change"])
+    def change_labels(self, request, queryset):
+        """One page to choose the label and confirm; then events_label_change does it, in one transaction."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = EventLabelsChangeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            kind, label = form.cleaned_data["label"]
+            add = form.cleaned_data["operation"] == "add"
+            changed, unchanged = events_label_change(events=queryset, kind=kind, label=label, add=add, user=request.user)
+            if add:
+                message = f"{kind.capitalize()} “{label}” added to {changed} event(s); {unchanged} already had it."
+            else:
+                message = f"{kind.capitalize()} “{label}” removed from {changed} event(s); {unchanged} did not have it."
+            self.message_user(request, message, messages.SUCCESS)
+            if kind == "timeline" and not add:
+                for event in queryset.filter(status=Event.Status.PUBLISHED):
+                    hidden_warn(self, request, event)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Add or remove an actor, theme or timeline on {queryset.count()} event(s)",
+            "opts": self.model._meta,
+            "form": form,
+            "events": queryset.order_by("date_lower", "date_upper", "title"),
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            "cancel_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/timeline/event/change_labels.html", context)
 
     def get_changeform_initial_data(self, request):
         """A new event goes into the site's default timeline unless the editor picks others."""
@@ -580,19 +647,25 @@ class CitationAdmin(SimpleHistoryAdmin):
             )
 
 
+class TitleSlugForm(SlugFromNameForm):
+    slug_source = "title"
+
+
+# Actors, themes, periods and timelines get their slug from the server when it is left empty (SlugFromNameForm),
+# not from the admin's prepopulated_fields script, whose URLify drops en and em dashes.
 @admin.register(Actor)
 class ActorAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "kind"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
 
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
 
 
 @admin.register(Period)
@@ -600,7 +673,7 @@ class PeriodAdmin(DatedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "date", "first_day", "last_day", "timeline_names"]
     list_filter = ["timelines", "date_precision"]
     search_fields = ["name", "slug", "description"]
-    prepopulated_fields = {"slug": ["name"]}
+    form = SlugFromNameForm
     readonly_fields = ["first_day", "last_day", "date_precision"]
     filter_horizontal = ["timelines"]
 
@@ -626,7 +699,7 @@ class TimelineAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "status", "is_default", "event_count", "published_event_count", "language", "direction"]
     list_filter = ["status", "is_default", "language"]
     search_fields = ["title", "slug", "intro"]
-    prepopulated_fields = {"slug": ["title"]}
+    form = TitleSlugForm
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "is_default"]}),

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
+from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -90,6 +91,40 @@ def event_delete_allowed(*, event: Event, user) -> bool:
     return first is not None and first.history_user_id == user.pk
 
 
+# --- Labels: actors, themes, timelines -------------------------------------------------------------
+
+# An event's labels an editor may add or remove in bulk: the kind, and the event's relation that holds it.
+LABEL_RELATIONS = {"actor": "actors", "theme": "themes", "timeline": "timelines"}
+
+
+@transaction.atomic
+def events_label_change(*, events, kind: str, label, add: bool, user=None) -> tuple[int, int]:
+    """
+    Add the actor, theme or timeline `label` to each of `events` (or remove it, `add=False`), one
+    history record per event changed, saying who and why; the validators move once, on commit.
+    Returns how many events changed and how many were left as they were (they already had it, or lacked it).
+    """
+    relation = LABEL_RELATIONS[kind]
+    events = list(events)
+    through = getattr(Event, relation).through
+    having = set(through.objects.filter(event__in=events, **{kind: label}).values_list("event_id", flat=True))
+    reason = f"{'added' if add else 'removed'} {kind} {label.slug}"
+    changed = 0
+    for event in events:
+        if (event.pk in having) == add:
+            continue
+        # django-simple-history records the relation's change on the event, with this user and reason.
+        event._change_reason = reason
+        if user is not None:
+            event._history_user = user
+        if add:
+            getattr(event, relation).add(label)
+        else:
+            getattr(event, relation).remove(label)
+        changed += 1
+    return changed, len(events) - changed
+
+
 # --- Titles and slugs ------------------------------------------------------------------------------
 
 # Every dash a title may join words with: hyphen, non-breaking hyphen, figure, en and em dashes,
@@ -99,8 +134,11 @@ SLUG_MAX_LENGTH = 60
 
 
 def slug_from(text: str) -> str:
-    """A slug of `text` that keeps words joined by any dash joined by "-": "Rasht–Astara railway" is rasht-astara-railway."""
-    slug = slugify(DASHES_RE.sub("-", text or ""))
+    """
+    A slug of `text` that keeps words joined by any dash joined by "-" ("Rasht–Astara railway" is
+    rasht-astara-railway) and transliterates other scripts as sources' slugs do ("راه‌آهن رشت" is not an empty slug).
+    """
+    slug = slugify(anyascii(DASHES_RE.sub("-", text or "")))
     return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX_LENGTH].strip("-") or "event"
 
 
