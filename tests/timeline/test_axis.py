@@ -118,6 +118,19 @@ def test_lane_packing_never_overlaps_labelled_marks():
     assert sum(not m.labelled for m in crowded) == 16
 
 
+def test_a_label_near_the_far_edge_runs_back_and_never_covers_the_mark_before_it():
+    """Near the end of the window a label runs back from its mark, so it needs the room before the mark too."""
+    window = window_parse("2000/2029")
+    before = mark_place(mark(slug="before", title="Short", date="2024"), window)
+    late = mark_place(mark(slug="late", title="A long title that cannot fit after its mark", date="2027"), window)
+    assert lanes_pack([before, late]) == 2
+    assert late.label_anchor == "end" and before.label_anchor == "start"
+    assert before.lane != late.lane
+    mirrored = [mark_place(mark(slug=m.slug, title=m.title, date=str(m.date)), window, rtl=True) for m in (before, late)]
+    assert lanes_pack(mirrored, rtl=True) == 2
+    assert mirrored[1].label_anchor == "end" and mirrored[1].label_x == pytest.approx(mirrored[1].x)
+
+
 def bind(query=""):
     query_dict = QueryDict(query)
     return EventFilter(query_dict, queryset=Event.objects.published()), query_dict
