@@ -39,6 +39,8 @@ NOMINAL_WIDTH = 880  # px the server packs labels for; narrow screens hide the l
 LABEL_CHAR = 6.6  # px per character of a 12 px label, on average
 LABEL_CHAR_BOLD = 7.4  # turning points are labelled in bold
 GAP = 4  # px between neighbours in a lane
+TICK_ROOM = 34  # px a four-character tick label needs after its line
+NARROWEST_WIDTH = 340  # px of the axis on a 360 px phone
 LABEL_MAX_CHARS = 300  # labels are never cut: the link's name must contain what it shows
 LANE_HEIGHT = 30
 TOP = 24  # ticks and period names above the lanes
@@ -174,6 +176,7 @@ def window_default(queryset):
 class Tick:
     x: float
     label: str
+    at_far_edge: bool = False  # its label runs back from the line so the frame does not cut it
 
 
 def ticks_build(window, *, rtl=False):
@@ -211,8 +214,9 @@ def ticks_build(window, *, rtl=False):
             y, m, d = day_parts(day)
             ticks.append(Tick(window.x(day), f"{d} {MONTHS[m - 1][:3]}"))
             day += step
-    if rtl:
-        for tick in ticks:
+    for tick in ticks:
+        tick.at_far_edge = tick.x > 100 - TICK_ROOM * 100 / NARROWEST_WIDTH * max(len(tick.label), 4) / 4
+        if rtl:
             tick.x = 100 - tick.x
     return ticks
 
