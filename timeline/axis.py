@@ -35,8 +35,12 @@ MAX_MARKS = 300  # marks sent for one window, whatever the number of events
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
 MAX_LANES = 8  # lanes of labelled marks; past them marks stack unlabelled in the least-filled lane
 MAX_GROUP_LANES = 3  # lanes per swimlane when lanes=actor|theme|source
-NOMINAL_WIDTH = 960  # px the server packs labels for; narrow screens hide the labels of ordinary marks
+NOMINAL_WIDTH = 880  # px the server packs labels for; narrow screens hide the labels of ordinary marks
 LABEL_CHAR = 6.6  # px per character of a 12 px label, on average
+LABEL_CHAR_BOLD = 7.4  # turning points are labelled in bold
+GAP = 4  # px between neighbours in a lane
+TICK_ROOM = 34  # px a four-character tick label needs after its line
+NARROWEST_WIDTH = 340  # px of the axis on a 360 px phone
 LABEL_MAX_CHARS = 300  # labels are never cut: the link's name must contain what it shows
 LANE_HEIGHT = 30
 TOP = 24  # ticks and period names above the lanes
@@ -172,6 +176,7 @@ def window_default(queryset):
 class Tick:
     x: float
     label: str
+    at_far_edge: bool = False  # its label runs back from the line so the frame does not cut it
 
 
 def ticks_build(window, *, rtl=False):
@@ -209,8 +214,9 @@ def ticks_build(window, *, rtl=False):
             y, m, d = day_parts(day)
             ticks.append(Tick(window.x(day), f"{d} {MONTHS[m - 1][:3]}"))
             day += step
-    if rtl:
-        for tick in ticks:
+    for tick in ticks:
+        tick.at_far_edge = tick.x > 100 - TICK_ROOM * 100 / NARROWEST_WIDTH * max(len(tick.label), 4) / 4
+        if rtl:
             tick.x = 100 - tick.x
     return ticks
 
@@ -316,41 +322,41 @@ def mark_place(mark, window, *, rtl=False):
 
 def lanes_pack(marks, *, max_lanes=MAX_LANES, width=NOMINAL_WIDTH, rtl=False):
     """
-    Greedy interval packing, in time order: each mark (with its label) goes in the first lane where it
-    overlaps nothing; when every lane is taken, it goes unlabelled in the lane that frees up first.
-    Returns the number of lanes used.
+    Greedy packing, turning points first and then in time order: each mark with its label goes in the
+    first lane where it overlaps nothing; when every lane is taken, it goes unlabelled where its body fits
+    (or in the least crowded lane). A label near the far edge runs back from the mark's end, so it takes
+    room before the mark too. Returns the number of lanes used.
     """
-    ends = []  # per lane, the pixel where it is free again (in reading order: left edge in LTR, mirrored in RTL)
-    for mark in sorted(marks, key=lambda m: (100 - m.x - m.width) if rtl else m.x):
+    lanes = []  # per lane, the (left, right) pixel spans taken, in reading order (mirrored in RTL)
+
+    def free(spans, left, right):
+        return all(right + GAP <= taken_left or taken_right + GAP <= left for taken_left, taken_right in spans)
+
+    for mark in sorted(marks, key=lambda m: (not m.turning_point, (100 - m.x - m.width) if rtl else m.x)):
         start_px = (100 - mark.x - mark.width if rtl else mark.x) * width / 100
         body_px = max(mark.width * width / 100, 10)
-        label_px = min(len(mark.title), LABEL_MAX_CHARS) * LABEL_CHAR + 8
-        if start_px + label_px > width:  # near the far edge the label runs back from the mark's end
-            reach = start_px + body_px
+        label_px = min(len(mark.title), LABEL_MAX_CHARS) * (LABEL_CHAR_BOLD if mark.turning_point else LABEL_CHAR) + 8
+        runs_back = start_px + label_px > width
+        if runs_back:
+            left, right = min(start_px, start_px + body_px - label_px), start_px + body_px
         else:
-            reach = start_px + max(body_px, label_px)
-        lane = next((number for number, end in enumerate(ends) if end <= start_px), None)
-        if lane is None and len(ends) < max_lanes:
-            lane = len(ends)
-            ends.append(0)
+            left, right = start_px, start_px + max(body_px, label_px)
+        lane = next((number for number, spans in enumerate(lanes) if free(spans, left, right)), None)
+        if lane is None and len(lanes) < max_lanes:
+            lane = len(lanes)
+            lanes.append([])
         if lane is None:
-            lane = min(range(len(ends)), key=lambda number: ends[number])
             mark.labelled = False
-            reach = start_px + body_px
-        ends[lane] = max(ends[lane], reach + 4)
+            left, right = start_px, start_px + body_px
+            fits = (number for number, spans in enumerate(lanes) if free(spans, left, right))
+            lane = next(fits, min(range(len(lanes)), key=lambda number: len(lanes[number])))
+        lanes[lane].append((left, right))
         mark.lane = lane
-        near_far_edge = start_px + label_px > width
         if rtl:
-            mark.label_x, mark.label_anchor = (
-                (mark.x if near_far_edge else mark.x + mark.width),
-                "start" if not near_far_edge else "end",
-            )
+            mark.label_x, mark.label_anchor = (mark.x, "end") if runs_back else (mark.x + mark.width, "start")
         else:
-            mark.label_x, mark.label_anchor = (
-                (mark.x + mark.width if near_far_edge else mark.x),
-                "end" if near_far_edge else "start",
-            )
-    return len(ends)
+            mark.label_x, mark.label_anchor = (mark.x + mark.width, "end") if runs_back else (mark.x, "start")
+    return len(lanes)
 
 
 @dataclass

@@ -217,3 +217,31 @@ def test_at_360_px_with_touch_a_tap_opens_the_card(live_url, browser):
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_no_label_covers_another_on_the_demo_axis(live_url, browser, width):
+    """Every label shown on the axis is readable: none overlaps another, whatever the page width."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(live_url + "/")
+    boxes = page.evaluate(
+        """Array.from(document.querySelectorAll('[data-axis] .axis-label'))
+             .filter(t => getComputedStyle(t).visibility === 'visible' && t.getClientRects().length)
+             .map(t => { const r = t.getBoundingClientRect(); return [t.textContent, r.left, r.right, r.top, r.bottom]; })"""
+    )
+    shown = {title for title, *_ in boxes}
+    assert len(boxes) >= 8  # most of the demo's 29 events keep a label
+    turning_points = set(page.locator("[data-axis] a.is-tp .axis-label").all_text_contents())
+    assert len(turning_points) == 6
+    if width >= 1280:
+        assert turning_points <= shown  # turning points keep their labels first
+    else:  # a narrower axis has room for fewer; a hidden label's mark still says it to screen readers
+        assert len(turning_points & shown) >= 4
+        for title in turning_points - shown:
+            assert title in page.locator("[data-axis] a.is-tp", has_text=title).get_attribute("aria-label")
+    for n, (a, *ra) in enumerate(boxes):
+        for b, *rb in boxes[n + 1 :]:
+            overlap = ra[0] < rb[1] - 1 and rb[0] < ra[1] - 1 and ra[2] < rb[3] - 1 and rb[2] < ra[3] - 1
+            assert not overlap, f"{a!r} covers {b!r} at {width} px"
+    context.close()

@@ -16,6 +16,7 @@ from timeline.axis import (
     clusters_count,
     lanes_pack,
     mark_place,
+    ticks_build,
     window_edtf,
     window_label,
     window_parse,
@@ -116,6 +117,28 @@ def test_lane_packing_never_overlaps_labelled_marks():
     crowded = [mark_place(mark(slug=str(n), date="2015"), window) for n in range(20)]
     assert lanes_pack(crowded, max_lanes=4) == 4
     assert sum(not m.labelled for m in crowded) == 16
+
+
+def test_a_label_near_the_far_edge_runs_back_and_never_covers_the_mark_before_it():
+    """Near the end of the window a label runs back from its mark, so it needs the room before the mark too."""
+    window = window_parse("2000/2029")
+    before = mark_place(mark(slug="before", title="Short", date="2024"), window)
+    late = mark_place(mark(slug="late", title="A long title that cannot fit after its mark", date="2027"), window)
+    assert lanes_pack([before, late]) == 2
+    assert late.label_anchor == "end" and before.label_anchor == "start"
+    assert before.lane != late.lane
+    mirrored = [mark_place(mark(slug=m.slug, title=m.title, date=str(m.date)), window, rtl=True) for m in (before, late)]
+    assert lanes_pack(mirrored, rtl=True) == 2
+    assert mirrored[1].label_anchor == "end" and mirrored[1].label_x == pytest.approx(mirrored[1].x)
+
+
+def test_a_tick_at_the_far_edge_runs_its_label_back_so_the_frame_does_not_cut_it():
+    """The demo's 1977–2026 window ends just after its 2025 tick: that label runs back from its line."""
+    ticks = ticks_build(window_parse("1977/2026"))
+    assert ticks[-1].label == "2025" and ticks[-1].at_far_edge
+    assert not any(tick.at_far_edge for tick in ticks[:-1])
+    mirrored = ticks_build(window_parse("1977/2026"), rtl=True)
+    assert mirrored[-1].at_far_edge and mirrored[-1].x < 5
 
 
 def bind(query=""):

@@ -92,7 +92,29 @@
   }
 
   // One tab stop for the axis: the selected mark, else the first; arrows move inside it.
+  // The server packs labels for a nominal width; on the real one, a label that would cover another is
+  // hidden (its mark keeps its accessible name). Turning points and the selected event keep theirs first.
+  function declutter(el) {
+    var labels = Array.prototype.slice.call(el.querySelectorAll(".axis-frame .axis-label"));
+    var rank = function (text) {
+      var a = text.closest("a");
+      return a.hasAttribute("aria-current") ? 2 : a.classList.contains("is-tp") ? 1 : 0;
+    };
+    labels.forEach(function (text) { text.classList.remove("is-crowded"); });
+    labels.sort(function (a, b) { return rank(b) - rank(a); });
+    var kept = [];
+    labels.forEach(function (text) {
+      if (!text.getClientRects().length) return; // not shown at this width
+      var r = text.getBoundingClientRect();
+      var clash = kept.some(function (k) {
+        return r.left < k.right + 2 && k.left < r.right + 2 && r.top < k.bottom && k.top < r.bottom;
+      });
+      if (clash) text.classList.add("is-crowded"); else kept.push(r);
+    });
+  }
+
   function ready(el, focus) {
+    declutter(el);
     var all = marks(el);
     var current = el.querySelector(".axis-frame a[aria-current]") || all[0];
     all.forEach(function (a) { a.setAttribute("tabindex", a === current ? "0" : "-1"); });
@@ -267,6 +289,12 @@
     var forward = (dx < 0) !== rtl(el);
     var step = el.querySelector(forward ? "[data-story-next]" : "[data-story-prev]");
     if (step) load(hrefOf(step), { focus: "story" });
+  });
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { var el = axisEl(); if (el) declutter(el); }, 100);
   });
 
   var leaving = false;
