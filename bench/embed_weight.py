@@ -14,6 +14,7 @@ import re
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 TIMELINEJS_GZIPPED = 90 * 1024
 BUDGETS = {"list": 15 * 1024, "axis": 25 * 1024}  # the list alone; the axis above a compact list (the default)
@@ -74,14 +75,14 @@ def measure(fetch, widget, budget):
     if events < 20:
         print(f"warning: the widget shows {events} events, not 20 (load the demo: uv run manage.py demo --no-serve)")
     sizes = {"embed.js": script, f"widget page ({events} events)": page}
-    pending, leaving = references(page), []
+    pending, leaving = [urljoin(widget, url) for url in references(page)], []
     while pending:  # the widget's style sheets and scripts, and whatever they load in turn
         url = pending.pop(0)
         if offsite(url):
             leaving.append(url)
         elif url not in sizes:
             sizes[url] = fetch(url)
-            pending += references(sizes[url]) if url.endswith(".css") else []
+            pending += [urljoin(url, found) for found in references(sizes[url])] if url.endswith(".css") else []
     total = 0
     print(f"{'response':34} {'bytes':>8} {'gzipped':>8}")
     for name, content in sizes.items():
