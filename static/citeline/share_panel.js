@@ -44,6 +44,8 @@
     var iframe = '<iframe src="' + html(src) + '" title="' + html(title || data.defaultTitle) + '" width="100%" height="' + boxHeight +
       '" loading="lazy" style="display:block;width:100%;max-width:' + data.iframeMaxWidth + "px;height:" + boxHeight + 'px;border:0"></iframe>';
     var panel = form.closest(".share-embed");
+    var summary = form.querySelector(".embed-errors");  // the server's "could not be used", once every field is fixed
+    if (summary) summary.hidden = !Array.prototype.some.call(form.querySelectorAll(".field-error"), function (el) { return el.textContent.trim(); });
     panel.querySelector("#embed-snippet-script").value = script;
     panel.querySelector("#embed-snippet-iframe").value = iframe;
     var preview = panel.querySelector(".embed-preview iframe");
@@ -66,7 +68,13 @@
   });
   document.addEventListener("change", function (event) {
     var form = panelForm(event.target);
-    if (form) update(form, true);
+    if (!form) return;
+    if (event.target.tagName === "SELECT") {  // any choice offered is good: the server's message for a bad one goes
+      var error = document.getElementById(event.target.id + "-error");
+      if (error) error.textContent = "";
+      event.target.removeAttribute("aria-invalid");
+    }
+    update(form, true);
   });
   document.addEventListener("submit", function (event) {
     if (!event.target.hasAttribute("data-embed-options")) return;

@@ -138,6 +138,19 @@ def test_embed_panel_snippets_follow_the_options_as_they_change(page, live_url):
     assert 'data-limit="7"' in panel_snippets(page)[0]
 
 
+def test_embed_panel_clears_the_server_messages_once_fixed(page, live_url):
+    """Arriving with bad options (a hand-made URL), the reader fixes them in place and the messages go."""
+    page.goto(f"{live_url}/?embed_view=map&embed_limit=500")
+    panel = page.locator("#embed-panel")
+    expect(panel.locator(".embed-errors")).to_be_visible()
+    expect(page.locator("#embed-view-error")).to_have_text("“map” is not a view of the widget: choose axis, list or story.")
+    panel.get_by_label("View", exact=True).select_option("list")
+    panel.get_by_label("Events shown", exact=True).fill("9")
+    expect(panel.locator(".embed-errors")).to_be_hidden()
+    expect(page.locator("#embed-view-error")).to_be_empty()
+    assert 'data-view="list" data-scheme="light" data-limit="9"' in panel_snippets(page)[0]
+
+
 def test_embed_panel_works_without_javascript(browser, live_url):
     """Without JavaScript the options are a form: sending it reloads the page with the snippets for those options, the panel open."""
     context = browser.new_context(java_script_enabled=False)
