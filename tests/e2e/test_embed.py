@@ -151,6 +151,18 @@ def test_embed_panel_clears_the_server_messages_once_fixed(page, live_url):
     assert 'data-view="list" data-scheme="light" data-limit="9"' in panel_snippets(page)[0]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_open_embed_panel_passes_axe(page, live_url, scheme):
+    """The open panel, with a message showing, has no serious or critical axe-core violation in light and dark."""
+    from tests.e2e.test_reader import audit
+
+    page.emulate_media(color_scheme=scheme)
+    page.goto(f"{live_url}/?embed_limit=500&embed_title=Mine")
+    expect(page.locator("#embed-panel .embed-errors")).to_be_visible()
+    violations = audit(page)
+    assert violations == [], violations
+
+
 def test_embed_panel_works_without_javascript(browser, live_url):
     """Without JavaScript the options are a form: sending it reloads the page with the snippets for those options, the panel open."""
     context = browser.new_context(java_script_enabled=False)
