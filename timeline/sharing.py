@@ -220,7 +220,8 @@ def share_context(request, timeline=None):
     snippets = embed_snippets(**base, **options)
     # The preview beside the snippets shows drafts too when the page does; the snippets never ask for them.
     preview = url_with_query(reverse("embed_timeline"), snippets["src"].partition("?")[2])
-    if drafts_requested(request):
+    drafts = drafts_requested(request)
+    if drafts:
         preview += ("&" if "?" in preview else "?") + "drafts=1"
     return {
         "query": query,
@@ -230,7 +231,6 @@ def share_context(request, timeline=None):
         "script_snippet": snippets["script"],
         "iframe_snippet": snippets["iframe"],
         "embed_form": form,
-        "embed_options": options,
         "embed_base": base,
         "embed_iframe_height": options["height"] or EMBED_IFRAME_HEIGHT,
         # What the fields show: what the reader typed (even when it is bad, so it can be fixed), else the defaults.
@@ -240,7 +240,7 @@ def share_context(request, timeline=None):
             "limit": (form["embed_limit"].value() if form.is_bound else "") or EMBED_DEFAULT_LIMIT,
             "height": form["embed_height"].value() if form.is_bound else "",
             "title": form["embed_title"].value() if form.is_bound else "",
-        },  # fmt: skip
+        },
         "embed_errors": {name.removeprefix("embed_"): " ".join(errors) for name, errors in form.errors.items()},
         "embed_messages": {
             name.removeprefix("embed_"): form.fields[name].error_messages.get("invalid", "")
@@ -254,14 +254,14 @@ def share_context(request, timeline=None):
             "iframe_max_width": EMBED_IFRAME_MAX_WIDTH,
             "iframe_height": EMBED_IFRAME_HEIGHT,
             "default_limit": EMBED_DEFAULT_LIMIT,
-        },  # fmt: skip
+        },
         "embed_choices": {"view": EMBED_VIEW_CHOICES, "scheme": EMBED_SCHEME_CHOICES},
-        "embed_drafts": drafts_requested(request),
+        "embed_drafts": drafts,
         # The page's other parameters ride along when the panel's form is sent without JavaScript.
         "embed_keep": [
             (name, value)
             for name, values in request.GET.lists()
             if name not in EmbedOptionsForm.base_fields and name != "page"
             for value in values
-        ],  # fmt: skip
+        ],
     }
