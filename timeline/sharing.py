@@ -13,7 +13,7 @@ from django.utils.html import escape
 from timeline.exports import EXPORT_RENDERERS, timeline_title
 from timeline.filters import EventFilter
 from timeline.models import Theme
-from timeline.permissions import drafts_requested
+from timeline.permissions import DRAFTS_PARAMETER, drafts_requested
 
 EMBED_DEFAULT_LIMIT = 20
 EMBED_MAX_LIMIT = 100
@@ -257,11 +257,12 @@ def share_context(request, timeline=None):
         },
         "embed_choices": {"view": EMBED_VIEW_CHOICES, "scheme": EMBED_SCHEME_CHOICES},
         "embed_drafts": drafts,
-        # The page's other parameters ride along when the panel's form is sent without JavaScript.
+        # The page's other parameters ride along when the panel's form is sent without JavaScript
+        # (`drafts` only for an editor who sees them: a reader's page never offers it).
         "embed_keep": [
             (name, value)
             for name, values in request.GET.lists()
-            if name not in EmbedOptionsForm.base_fields and name != "page"
+            if name not in EmbedOptionsForm.base_fields and name != "page" and (name != DRAFTS_PARAMETER or drafts)
             for value in values
         ],
     }
