@@ -14,6 +14,7 @@ import re
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import urljoin
 
 TIMELINEJS_GZIPPED = 90 * 1024
 BUDGETS = {"list": 15 * 1024, "axis": 25 * 1024}  # the list alone; the axis above a compact list (the default)
@@ -31,7 +32,8 @@ def fetch_in_process(path):
     response = Client(HTTP_HOST="localhost").get(path)
     if response.status_code != 200:
         raise SystemExit(f"{path}: HTTP {response.status_code}")
-    return response.content
+    # Static files come from WhiteNoise as a streaming response.
+    return b"".join(response.streaming_content) if response.streaming else response.content
 
 
 def fetch_over_http(base):
@@ -54,16 +56,33 @@ def main():
     return 1 if failed else 0
 
 
+def references(content):
+    """What a page or a style sheet makes the browser load: style sheets, scripts, images, frames, CSS url() and @import."""
+    found = re.findall(rb'<(?:link|script|img|iframe|source|video|audio)[^>]+(?:href|src)="([^"]+)"', content)
+    found += re.findall(rb'url\(\s*["\']?([^"\')]+)', content) + re.findall(rb'@import\s+["\']([^"\']+)', content)
+    return [url.decode() for url in found if not url.startswith((b"data:", b"#"))]  # not a fragment: no request
+
+
+def offsite(url):
+    """True for a URL that leaves the site (another host, or a protocol-relative one)."""
+    return bool(re.match(r"^(?:[a-z][a-z0-9+.-]*:)?//", url, re.I))
+
+
 def measure(fetch, widget, budget):
-    """Print the first load's weight; True when it is over budget."""
+    """Print the first load's weight; True when it is over budget or when a request would leave the site."""
     script, page = fetch("/embed.js"), fetch(widget)
     events = len(re.findall(rb'<li class="e', page))
     if events < 20:
         print(f"warning: the widget shows {events} events, not 20 (load the demo: uv run manage.py demo --no-serve)")
-    referenced = re.findall(rb'<(?:link|script|img|iframe)[^>]+(?:href|src)="([^"]+)"', page)
     sizes = {"embed.js": script, f"widget page ({events} events)": page}
-    for url in referenced:  # the widget's style sheet and its resize script
-        sizes[url.decode()] = fetch(url.decode())
+    pending, leaving = [urljoin(widget, url) for url in references(page)], []
+    while pending:  # the widget's style sheets and scripts, and whatever they load in turn
+        url = pending.pop(0)
+        if offsite(url):
+            leaving.append(url)
+        elif url not in sizes:
+            sizes[url] = fetch(url)
+            pending += [urljoin(url, found) for found in references(sizes[url])] if url.endswith(".css") else []
     total = 0
     print(f"{'response':34} {'bytes':>8} {'gzipped':>8}")
     for name, content in sizes.items():
@@ -73,7 +92,11 @@ def measure(fetch, widget, budget):
     print(f"{'Citeline widget, first load':34} {'':8} {total:8}  ({total / 1024:.1f} KB; budget {budget // 1024} KB)")
     print(f"{'TimelineJS 3, before fonts':34} {'':8} {TIMELINEJS_GZIPPED:8}  (about 90 KB)")
     print(f"Citeline's widget is {TIMELINEJS_GZIPPED / total:.0f}× lighter.")
-    return total > budget
+    for url in leaving:
+        print(f"error: the widget loads {url} from another site")
+    if not leaving:
+        print("No request leaves the site.")
+    return total > budget or bool(leaving)
 
 
 if __name__ == "__main__":

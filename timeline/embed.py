@@ -69,7 +69,8 @@ def _embed_render(request, events, *, request_for_filters=None):
     """The widget's page; the filters see the user (draft timelines) only when `request_for_filters` is given."""
     filters, scheme, limit = embed_options(request.GET)
     options = widget_options(request.GET)
-    filterset = EventFilter(filters, queryset=events.for_reader(), request=request_for_filters)
+    # for_reader() only on the list: the axis adds its own (story mode) and two prefetches of citations clash.
+    filterset = EventFilter(filters, queryset=events, request=request_for_filters)
     valid = filterset.is_valid()
     timeline = filterset.form.cleaned_data.get("timeline") if valid else None
     axis = None
@@ -92,7 +93,7 @@ def _embed_render(request, events, *, request_for_filters=None):
             return render(request, "timeline/includes/axis.html", {"axis": axis, "axis_skip_to": "list"})
     events, total = [], 0
     if valid and options["view"] != "story":
-        queryset = filterset.qs.order_by("date_lower", "date_upper", "title", "pk")
+        queryset = filterset.qs.for_reader().order_by("date_lower", "date_upper", "title", "pk")
         if request_for_filters is None:
             # A COUNT over every matching published event: once per content version and filters, not per request.
             items = sorted((key, value) for key, values in filters.lists() for value in values)

@@ -305,3 +305,150 @@ def test_oembed_json_is_valid_json_with_the_right_type(client):
     response = client.get("/oembed", {"url": "http://testserver/"})
     assert response["Content-Type"] == "application/json"
     json.loads(response.content)
+
+
+def snippet(html, kind):
+    """The text of a snippet of the "Embed this view" panel, as a reader copies it."""
+    from html import unescape
+
+    return unescape(re.search(rf'<textarea id="embed-snippet-{kind}"[^>]*>(.*?)</textarea>', html, re.S).group(1))
+
+
+def test_embed_panel_options_change_both_snippets_and_the_preview(client):
+    """View, scheme, limit, height and title chosen in the panel (plain GET parameters) go into the script, the iframe and the preview."""
+    options = {
+        "embed_view": "story",
+        "embed_scheme": "dark",
+        "embed_limit": "5",
+        "embed_height": "400",
+        "embed_title": 'Iran "deal" & co',
+    }
+    html = client.get("/", {"actor": "russia", **options}).content.decode()
+    script = snippet(html, "script")
+    assert (
+        '<div data-citeline data-timeline="russia-iran" data-actor="russia" data-view="story" data-scheme="dark" data-limit="5" '
+        'data-height="400" data-title="Iran &quot;deal&quot; &amp; co"></div>'
+    ) in script
+    iframe = snippet(html, "iframe")
+    src = re.search(r'<iframe src="([^"]+)"', iframe).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(src).query) == {
+        "timeline": ["russia-iran"], "actor": ["russia"], "view": ["story"], "scheme": ["dark"], "limit": ["5"], "title": ['Iran "deal" & co'],
+    }  # fmt: skip
+    assert 'title="Iran &quot;deal&quot; &amp; co"' in iframe and 'height="400"' in iframe and "height:400px" in iframe
+    preview = re.search(r'<iframe src="([^"]+)" title="Preview', html).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(preview).query) == parse_qs(urlsplit(src).query)
+    # The panel comes back open, its fields showing the choices.
+    assert '<details class="share-menu share-embed" id="embed-panel" open>' in html
+    assert '<option value="story" selected>' in html and '<option value="dark" selected>' in html
+    assert re.search(r'name="embed_limit"[^>]* value="5"', html) and re.search(r'name="embed_height"[^>]* value="400"', html)
+
+
+def test_embed_panel_defaults_keep_the_snippets_short(client):
+    """Without options the panel is closed and the snippets name the defaults: axis, light, 20 events, growing to fit."""
+    html = client.get("/").content.decode()
+    assert '<details class="share-menu share-embed" id="embed-panel">' in html
+    script = snippet(html, "script")
+    assert 'data-view="axis" data-scheme="light" data-limit="20"></div>' in script and "data-height" not in script
+    assert "data-title" not in script
+    src = re.search(r'<iframe src="([^"]+)"', snippet(html, "iframe")).group(1)
+    assert src == "http://testserver/embed/timeline/?timeline=russia-iran"
+
+
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        ("embed_view", "map", "“map” is not a view of the widget: choose axis, list or story."),
+        ("embed_scheme", "pink", "“pink” is not a colour scheme: choose light, dark or auto."),
+        ("embed_limit", "many", "Events shown: give a whole number from 1 to 100."),
+        ("embed_limit", "0", "Events shown: give a whole number from 1 to 100."),
+        ("embed_limit", "500", "Events shown: at most 100; the link under the widget opens the rest."),
+        ("embed_height", "10", "Height: give a whole number of pixels, 150 to 3000, or leave it empty."),
+        ("embed_height", "9" * 40, "Height: give a whole number of pixels, 150 to 3000, or leave it empty."),
+        ("embed_title", "t" * 201, "Title: at most 200 characters (this one has 201)."),
+    ],
+)
+def test_embed_panel_bad_options_get_a_message_and_the_defaults(client, name, value, message):
+    """A bad option is named with its fix beside its field; the snippets fall back to that option's default, never a 500."""
+    response = client.get("/", {name: value})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message.replace("“", "“").replace('"', "&quot;") in html
+    assert 'role="alert"' in html.split('id="embed-panel"', 1)[1]
+    script = snippet(html, "script")
+    assert 'data-view="axis" data-scheme="light" data-limit="20"></div>' in script
+    assert "data-height" not in script and "data-title" not in script
+
+
+def test_embed_panel_form_works_without_javascript(client):
+    """The options are a GET form carrying the page's filters (not its page number); sent whole, empty fields dropped, it re-renders the snippets."""
+    html = client.get("/?actor=russia&theme=nuclear&page=2").content.decode()
+    form = re.search(r'<form class="embed-options" method="get" action="#embed-panel"[^>]*>(.*?)</form>', html, re.S).group(1)
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    assert hidden == [("actor", "russia"), ("theme", "nuclear")]
+    assert {"embed_view", "embed_scheme", "embed_limit", "embed_height", "embed_title"} <= set(
+        re.findall(r'name="(embed_\w+)"', form)
+    )
+    assert '<button type="submit">' in form
+    sent = {
+        "actor": "russia",
+        "theme": "nuclear",
+        "embed_view": "list",
+        "embed_scheme": "light",
+        "embed_limit": "20",
+        "embed_height": "",
+        "embed_title": "",
+    }
+    response = client.get("/", sent)
+    assert response.status_code == 302  # the empty fields are dropped from the shared URL
+    html = client.get(response["Location"]).content.decode()
+    assert 'data-actor="russia" data-theme="nuclear" data-view="list" data-scheme="light" data-limit="20"></div>' in snippet(
+        html, "script"
+    )
+
+
+def test_plain_iframe_snippet_is_responsive(client):
+    """The plain iframe is as wide as its column up to a readable maximum, with a title and the chosen (or a default) height, not a 600 px box."""
+    iframe = snippet(client.get("/").content.decode(), "iframe")
+    assert 'title="Russia and Iran, 1979–2025"' in iframe
+    assert 'width="100%"' in iframe and 'height="480"' in iframe
+    style = re.search(r'style="([^"]+)"', iframe).group(1)
+    assert "width:100%" in style and "max-width:800px" in style and "height:480px" in style
+    assert "600" not in iframe
+    iframe = snippet(client.get("/", {"embed_height": "900"}).content.decode(), "iframe")
+    assert 'height="900"' in iframe and "height:900px" in iframe
+
+
+def test_widget_quotes_link_to_their_passages(client):
+    """Every quote in the list widget links to its passage (the quote marked), on the main site, in a new tab."""
+    html = client.get("/embed/timeline/", {"limit": 20, "view": "list"}).content.decode()
+    quotes = re.findall(r"<blockquote>.*?</blockquote>", html, re.S)
+    assert len(quotes) >= 20
+    for quote in quotes:
+        link = re.search(r'<a href="([^"]+)" target="_blank" rel="noopener">', quote).group(1)
+        assert re.fullmatch(r"http://testserver/sources/[\w-]+/p/\d+/\?c=\d+", link), link
+
+
+def test_oembed_offers_the_views(client):
+    """oEmbed names a ready widget URL per view, and a view=, scheme= or title= in the URL reaches the iframe."""
+    data = client.get("/oembed", {"url": "http://testserver/?actor=iran"}).json()
+    views = {view: parse_qs(urlsplit(url).query) for view, url in data["citeline_views"].items()}
+    assert set(views) == {"axis", "list", "story"}
+    assert views["axis"] == {"timeline": ["russia-iran"], "actor": ["iran"]}
+    assert views["list"]["view"] == ["list"] and views["story"]["view"] == ["story"]
+    for view in ("list", "story"):
+        assert client.get(data["citeline_views"][view].replace("http://testserver", "")).status_code == 200
+    data = client.get("/oembed", {"url": "http://testserver/embed/timeline/?view=list&scheme=dark&title=Mine"}).json()
+    src = re.search(r'<iframe src="([^"]+)"', data["html"]).group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(src).query) == {"view": ["list"], "scheme": ["dark"], "title": ["Mine"]}
+    assert data["title"] == "Mine"
+
+
+def test_widget_story_view_tells_an_event_with_its_quotes_linked(client):
+    """view=story renders one event with every quote linking to its passage (it failed with a 500 when citations were prefetched twice)."""
+    response = client.get("/embed/timeline/", {"view": "story"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    step = re.search(r'<article class="story-step".*?</article>', html, re.S).group(0)
+    links = re.findall(r'<blockquote class="axis-quote">.*?<a href="([^"]+)"', step, re.S)
+    assert links and all(re.fullmatch(r"/sources/[\w-]+/p/\d+/\?c=\d+", link) for link in links)
+    assert '<base target="_blank">' in html  # so they open on the main site, not inside the widget
