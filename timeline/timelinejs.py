@@ -155,12 +155,6 @@ def _edtf(start, end, where, problems):
     if len(problems) > count:
         return None
     value = first if last in (None, first) else f"{first}/{last}"
-    if value != first and (first.startswith("Y") or last.startswith("Y")):
-        problems.append(
-            f"{where}: a span with a year beyond ±9999 ({first} to {last}) cannot be stored yet: EDTF intervals here hold "
-            "years of four digits. Keep only the start date and write the span in display_date."
-        )
-        return None
     try:
         edtf_bounds(value)
     except ValidationError as exc:
