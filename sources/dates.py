@@ -117,6 +117,23 @@ class Day:
         return f"{day} {MONTHS[month - 1]} {year_display(year)}"
 
 
+class DayOf:
+    """
+    A Day read from an attribute holding a day number: `first = DayOf("lower")`. The one definition of
+    first and last for every holder of bounds (DateBounds, DateMention, an event's or period's date).
+    """
+
+    def __init__(self, attribute, doc):
+        self.attribute, self.__doc__ = attribute, doc
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else Day(getattr(obj, self.attribute))
+
+
+FIRST_DAY_DOC = "The first day it can mean (sources.dates.Day: year, as_date(), isoformat())."
+LAST_DAY_DOC = "The last day it can mean (sources.dates.Day)."
+
+
 class Precision(models.TextChoices):
     DAY = "day", "day"
     MONTH = "month", "month"
@@ -149,14 +166,8 @@ class DateBounds:
     is_set: bool = False
     calendar: str = "gregorian"  # the calendar the date was written in; bounds are always Gregorian
 
-    @property
-    def first(self):
-        """The first possible day (Day: year, as_date(), isoformat())."""
-        return Day(self.lower)
-
-    @property
-    def last(self):
-        return Day(self.upper)
+    first = DayOf("lower", FIRST_DAY_DOC)
+    last = DayOf("upper", LAST_DAY_DOC)
 
 
 def _to_day(struct, fallback):
