@@ -276,8 +276,6 @@ class SourceAdmin(admin.ModelAdmin):
             except ImportRefused as exc:
                 form.add_error("url", str(exc))
             else:
-                if form.cleaned_data.get("file") is None:
-                    upload_kept_delete(form.cleaned_data.get("kept_file", ""))
                 self.message_user(request, result.summary(), messages.SUCCESS)
                 return redirect(self.upload_done_url(result.source))
         context = {
