@@ -1,15 +1,17 @@
 """Documents in the Django admin: upload through the importer, read passages, versions and date mentions."""
 
 import json
+import re
 import secrets
-import tempfile
-from pathlib import Path
+import time
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -46,29 +48,71 @@ class SourceVersionInline(admin.TabularInline):
         return False
 
 
-# An upload the form refused for another field is kept here, named by a signed token, so that the
-# editor corrects the field without choosing the file again (a browser never re-fills a file input).
-KEPT_UPLOADS = Path(tempfile.gettempdir()) / "citeline-kept-uploads"
+# An upload the form refused for another field is kept, named by a signed token, so that the editor
+# corrects the field without choosing the file again (a browser never re-fills a file input). It is
+# kept in the default storage, not on this process's disk: the corrected form may reach another web
+# process. Its name starts with the time it was kept, so that old ones are found without asking the
+# storage for file times (which not every storage gives).
+KEPT_UPLOADS = "kept-uploads"
 KEPT_UPLOAD_SALT = "citeline.sources.kept-upload"
-KEPT_UPLOAD_MAX_AGE = 3600  # seconds
+KEPT_UPLOAD_MAX_AGE = 3600  # seconds: how long a token is good for
+KEPT_UPLOAD_EXPIRY = 86400  # seconds: kept files older than this are deleted when another is kept
+KEPT_UPLOAD_KEY_RE = re.compile(r"^(?P<kept_at>\d+)-[0-9a-f]{32}$")
 
 
 def upload_keep(upload):
-    """Store an upload's bytes for the next try of the form; a signed token naming it."""
-    KEPT_UPLOADS.mkdir(mode=0o700, parents=True, exist_ok=True)
-    key = secrets.token_hex(16)
-    (KEPT_UPLOADS / key).write_bytes(upload.read())
+    """Store an upload's bytes for the next try of the form (deleting kept files older than a day); a signed token naming it."""
+    kept_uploads_expire()
+    key = f"{int(time.time())}-{secrets.token_hex(16)}"
+    default_storage.save(f"{KEPT_UPLOADS}/{key}", ContentFile(upload.read()))
     upload.seek(0)
     return signing.dumps({"key": key, "name": upload.name}, salt=KEPT_UPLOAD_SALT)
 
 
-def upload_kept(token):
-    """(file name, bytes) of a kept upload, or None when the token is wrong, too old or its file is gone."""
+def _kept_upload_path(token):
+    """The storage name a token points to, or None when the token is wrong or too old."""
     try:
         data = signing.loads(token, salt=KEPT_UPLOAD_SALT, max_age=KEPT_UPLOAD_MAX_AGE)
-        return data["name"], (KEPT_UPLOADS / Path(data["key"]).name).read_bytes()
-    except (signing.BadSignature, KeyError, TypeError, OSError):
+        if KEPT_UPLOAD_KEY_RE.match(str(data["key"])):
+            return f"{KEPT_UPLOADS}/{data['key']}", data["name"]
+    except (signing.BadSignature, KeyError, TypeError):
+        pass
+    return None
+
+
+def upload_kept(token):
+    """(file name, bytes) of a kept upload, or None when the token is wrong, too old or its file is gone."""
+    found = _kept_upload_path(token)
+    if found is None:
         return None
+    path, name = found
+    try:
+        with default_storage.open(path, "rb") as file:
+            return name, file.read()
+    except OSError:  # FileNotFoundError among them: deleted as expired, or by hand
+        return None
+
+
+def upload_kept_delete(token):
+    """The kept upload is imported: nothing left to keep."""
+    if found := _kept_upload_path(token):
+        default_storage.delete(found[0])
+
+
+def kept_uploads_expire(*, now=None):
+    """Delete kept uploads older than KEPT_UPLOAD_EXPIRY (their tokens expired long ago); how many were deleted."""
+    now = time.time() if now is None else now
+    try:
+        _, names = default_storage.listdir(KEPT_UPLOADS)
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for name in names:
+        match = KEPT_UPLOAD_KEY_RE.match(name)
+        if match and now - int(match["kept_at"]) > KEPT_UPLOAD_EXPIRY:
+            default_storage.delete(f"{KEPT_UPLOADS}/{name}")
+            deleted += 1
+    return deleted
 
 
 class SourceUploadForm(forms.Form):
@@ -266,6 +310,8 @@ class SourceAdmin(admin.ModelAdmin):
                 message = str(exc).replace("Fix the manifest entry.", "Correct it in the form below.")
                 form.add_error(None, message)
             else:
+                if form.cleaned_data.get("file") is None:
+                    upload_kept_delete(form.cleaned_data.get("kept_file", ""))
                 self.message_user(request, result.summary(), messages.SUCCESS)
                 return redirect(self.upload_done_url(result.source))
         if form.is_bound and form.errors and request.FILES.get("file") and "file" not in form.errors:

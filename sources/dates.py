@@ -41,6 +41,11 @@ ENDPOINT_RE = re.compile(
     r"(?:-(?:(?P<month>\d{2})|XX)(?:-(?:(?P<day>\d{2})|XX))?)?(?P<qualifier>[~?%])?$"
 )
 
+# A year beyond ±9999 as EDTF writes it, "Y" and five digits or more, with an optional qualifier: Y-170000, Y12000?.
+LONG_YEAR_RE = re.compile(r"^Y(?P<year>-?[1-9]\d{4,})(?P<qualifier>[~?%])?$")
+# "-12000", "12000-06": a year of five digits or more written without EDTF's Y.
+LONG_YEAR_WITHOUT_Y_RE = re.compile(r"^-?\d{5,}(?:-|[~?%]?$)")
+
 DAYS_PER_400_YEARS = 146097  # the Gregorian calendar repeats itself every 400 years, to the day
 OPEN_LOWER = -(2**62)  # an open or unknown start: before every date (fits a BigIntegerField)
 OPEN_UPPER = 2**62  # an open or unknown end: after every date
@@ -112,6 +117,23 @@ class Day:
         return f"{day} {MONTHS[month - 1]} {year_display(year)}"
 
 
+class DayOf:
+    """
+    A Day read from an attribute holding a day number: `first = DayOf("lower")`. The one definition of
+    first and last for every holder of bounds (DateBounds, DateMention, an event's or period's date).
+    """
+
+    def __init__(self, attribute, doc):
+        self.attribute, self.__doc__ = attribute, doc
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else Day(getattr(obj, self.attribute))
+
+
+FIRST_DAY_DOC = "The first day it can mean (sources.dates.Day: year, as_date(), isoformat())."
+LAST_DAY_DOC = "The last day it can mean (sources.dates.Day)."
+
+
 class Precision(models.TextChoices):
     DAY = "day", "day"
     MONTH = "month", "month"
@@ -144,14 +166,8 @@ class DateBounds:
     is_set: bool = False
     calendar: str = "gregorian"  # the calendar the date was written in; bounds are always Gregorian
 
-    @property
-    def first(self):
-        """The first possible day (Day: year, as_date(), isoformat())."""
-        return Day(self.lower)
-
-    @property
-    def last(self):
-        return Day(self.upper)
+    first = DayOf("lower", FIRST_DAY_DOC)
+    last = DayOf("upper", LAST_DAY_DOC)
 
 
 def _to_day(struct, fallback):
@@ -188,6 +204,10 @@ def edtf_bounds(value):
         raise ValidationError("Enter a date in EDTF, e.g. 2015, 2022-07, 2019-06-28, 2007~ or 2011/2019.", code="required")
     if value.startswith("["):
         return _set_bounds(value)
+    if "/" in value:
+        return _interval_bounds(value)
+    if match := LONG_YEAR_RE.match(value):
+        return _long_year_bounds(value, int(match["year"]), match["qualifier"] or "")
     match = ENDPOINT_RE.match(value)
     if match and match["qualifier"] and match["month"] and int(match["month"]) > 12:
         # The edtf library does not read a qualified sub-year grouping ("2019-35?"); EDTF level 2 allows it.
@@ -196,7 +216,14 @@ def edtf_bounds(value):
         return replace(unqualified, edtf=value, approximate=qualifier in "~%", uncertain=qualifier in "?%")
     try:
         parsed = parse_edtf(value)
-    except (EDTFParseException, ValueError, TypeError) as exc:
+    except (EDTFParseException, ValueError, TypeError, AttributeError) as exc:
+        if LONG_YEAR_WITHOUT_Y_RE.match(value):
+            raise ValidationError(
+                "“%(value)s” is not a valid EDTF date: EDTF writes a year beyond ±9999 with a Y in front of it, "
+                "and the year alone (e.g. Y-12000 for 12,001 BCE, Y12000).",
+                code="invalid_edtf",
+                params={"value": value},
+            ) from exc
         raise ValidationError(
             "“%(value)s” is not a valid EDTF date (%(reason)s). Use YYYY, YYYY-MM or YYYY-MM-DD, "
             "add ~ for approximate or ? for uncertain, and A/B for an interval "
@@ -204,17 +231,9 @@ def edtf_bounds(value):
             code="invalid_edtf",
             params={"value": value, "reason": str(exc).split(":", 1)[-1].strip().rstrip(".")},
         ) from exc
-
-    is_interval = "/" in value
-    ends = value.split("/") if is_interval else [value]
-    open_start = is_interval and ends[0] in ("..", "")
-    open_end = is_interval and ends[1] in ("..", "")
-    precisions = [_endpoint_precision(end) for end in ends if end not in ("..", "")]
-    precision = max(precisions, key=lambda p: p.rank) if precisions else Precision.YEAR
     try:
-        # An open or unknown end (../2015, /2015) can mean any date: no guessed bound.
-        lower = OPEN_LOWER if open_start else _to_day(parsed.lower_strict(), OPEN_LOWER)
-        upper = OPEN_UPPER if open_end else _to_day(parsed.upper_strict(), OPEN_UPPER)
+        lower = _to_day(parsed.lower_strict(), OPEN_LOWER)
+        upper = _to_day(parsed.upper_strict(), OPEN_UPPER)
     except ValueError as exc:
         raise ValidationError(
             "“%(value)s” is not a valid EDTF date (%(reason)s). Use a day that exists in its month, e.g. 2024-02-29 "
@@ -222,22 +241,74 @@ def edtf_bounds(value):
             code="invalid_edtf",
             params={"value": value, "reason": str(exc)},
         ) from exc
+    return DateBounds(
+        edtf=value,
+        lower=lower,
+        upper=upper,
+        precision=_endpoint_precision(value),
+        approximate=any(q in value for q in "~%"),
+        uncertain=any(q in value for q in "?%"),
+    )
+
+
+def _long_year_bounds(value, year, qualifier):
+    """A "Y" year, read here: the edtf library reads none with a qualifier ("Y-170000?")."""
+    if abs(year) > MAX_YEARS:
+        raise ValidationError(
+            "“%(value)s” is not a valid EDTF date: its year is more than %(max)s years from 1 CE, beyond what Citeline "
+            "stores. Use a year within a hundred billion years of 1 CE.",
+            code="invalid_edtf",
+            params={"value": value, "max": f"{MAX_YEARS:,}"},
+        )
+    return DateBounds(
+        edtf=value,
+        lower=day_number(year),
+        upper=year_last_day(year),
+        precision=Precision.YEAR,
+        approximate=qualifier in ("~", "%"),
+        uncertain=qualifier in ("?", "%"),
+    )
+
+
+def _interval_bounds(value):
+    """
+    "A/B": each end is read alone, as a single date, so that an interval accepts every end a single date
+    does (the edtf library reads no interval between "Y" years, Y-170000/Y-160000, nor a season's).
+    An open or unknown end (../2015, /2015) can mean any date: no guessed bound.
+    """
+    ends = value.split("/")
+    if len(ends) != 2 or ends == ["", ""]:
+        raise ValidationError(
+            "“%(value)s” is not a valid EDTF interval: write one start and one end, A/B, e.g. 2011/2019, "
+            "../1999 (before 2000) or 2022-02-24/.. (since 24 February 2022).",
+            code="invalid_edtf",
+            params={"value": value},
+        )
+    start, end = (None if text in ("..", "") else _interval_end_bounds(value, text) for text in ends)
+    for bounds in (start, end):
+        if bounds and bounds.is_set:
+            raise ValidationError(
+                "“%(value)s”: an interval's ends are single dates, not sets.", code="invalid_edtf", params={"value": value}
+            )
+    lower = start.lower if start else OPEN_LOWER
+    upper = end.upper if end else OPEN_UPPER
     if lower > upper:
         raise ValidationError(
             "“%(value)s” ends before it starts: put the earlier date first.",
             code="reversed_interval",
             params={"value": value},
         )
+    precisions = [bounds.precision for bounds in (start, end) if bounds]
     return DateBounds(
         edtf=value,
         lower=lower,
         upper=upper,
-        precision=precision,
-        approximate=any(q in value for q in "~%"),
-        uncertain=any(q in value for q in "?%"),
-        is_interval=is_interval,
-        open_start=open_start,
-        open_end=open_end,
+        precision=max(precisions, key=lambda p: p.rank) if precisions else Precision.YEAR,
+        approximate=any(bounds.approximate for bounds in (start, end) if bounds),
+        uncertain=any(bounds.uncertain for bounds in (start, end) if bounds),
+        is_interval=True,
+        open_start=start is None,
+        open_end=end is None,
     )
 
 
@@ -276,6 +347,14 @@ def _set_bounds(value):
         uncertain=first.uncertain or last.uncertain,
         is_set=True,
     )
+
+
+def _interval_end_bounds(value, text):
+    try:
+        return edtf_bounds(text)
+    except ValidationError as exc:
+        # The whole interval is named first: the editor typed it, not its end alone.
+        raise ValidationError(f"In “{value}”: {exc.messages[0]}", code=exc.code) from exc
 
 
 def validate_edtf(value):

@@ -24,6 +24,7 @@ from django.core.files.base import ContentFile
 from django.utils.text import slugify
 
 from sources.ingest import ImportRefused
+from sources.storage import stored_file_record
 
 # What a page, a PDF or a text file may be served as; anything else (images, archives, video) is refused.
 ACCEPTED_TYPES = {
@@ -123,6 +124,8 @@ class Fetched:
         """Attach the archived copy to a new SourceVersion (written through the default storage, shared by every web process)."""
         stamp = self.fetched_at.strftime("%Y%m%dT%H%M%SZ")
         version.archive.save(f"{version.source.slug}-v{version.number}-{stamp}.warc.gz", ContentFile(self.warc()), save=False)
+        # Stored before the import commits: removed again if it is rolled back (sources.storage).
+        stored_file_record(version.archive.storage, version.archive.name)
         version.archive_sha256 = self.sha256
         version.fetched_url = self.url[:1000]
         version.fetched_at = self.fetched_at

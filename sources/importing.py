@@ -21,6 +21,7 @@ from sources.extract import passage_mentions
 from sources.ingest import ImportRefused, document_parse
 from sources.models import DateMention, Passage, Source, SourceType, SourceVersion
 from sources.signals import passages_replaced
+from sources.storage import stored_files_removed_on_error
 from sources.validation import validation_error_text
 
 MANIFEST_FIELDS = {
@@ -237,14 +238,19 @@ def _source_fields(entry, parsed):
     }
 
 
-@transaction.atomic
 def source_import(*, entry, parsed):
     """
     Store a parsed document under its slug. The same text again changes nothing but metadata; a
     changed text is kept as a new version, the passages and date mentions are rebuilt, and every
     citation is carried over: kept, moved, updated (quote changed, flagged for review) or orphaned.
-    No citation is ever deleted.
+    No citation is ever deleted. A page's archived copy is stored with its version, and deleted
+    again if the import is rolled back (sources.storage).
     """
+    with stored_files_removed_on_error(), transaction.atomic():
+        return _source_import(entry=entry, parsed=parsed)
+
+
+def _source_import(*, entry, parsed):
     fields = _source_fields(entry, parsed)
     source = Source.objects.filter(slug=entry.slug).first()
     roles = Counter(passage.role for passage in parsed.passages)
@@ -320,8 +326,7 @@ def document_import(*, raw, filename, metadata=None):
         language=metadata.get("language") or "",
     )
     source_validate(entry=entry, parsed=parsed)
-    with transaction.atomic():
-        return source_import(entry=entry, parsed=parsed)
+    return source_import(entry=entry, parsed=parsed)
 
 
 def url_import(*, url, metadata=None):
@@ -330,8 +335,7 @@ def url_import(*, url, metadata=None):
     entry = url_entry(url, metadata)
     parsed = fetched_parse(entry)
     source_validate(entry=entry, parsed=parsed)
-    with transaction.atomic():
-        return source_import(entry=entry, parsed=parsed)
+    return source_import(entry=entry, parsed=parsed)
 
 
 def date_mentions_create(*, passages, dismissed=None, extracted=None):

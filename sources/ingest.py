@@ -307,12 +307,16 @@ def bytes_decode(raw, *, filename, max_bytes, charset=None):
             f"{filename}: contains a NUL character at line {line}, which no text document holds. "
             "Remove it or export the document again."
         )
-    controls = sum(1 for char in text[:8192] if unicodedata.category(char) == "Cc" and char not in "\n\r\t\f\v")
+    controls = len(CONTROL_CHARACTER_RE.findall(text, 0, 8192))
     if controls > 8:
         raise ImportRefused(
             f"{filename}: contains control characters, so it is not a text document. Export it as plain text (UTF-8) or HTML."
         )
     return text
+
+
+# Unicode's control characters (category Cc: U+0000–U+001F, U+007F–U+009F) but the white space of text files.
+CONTROL_CHARACTER_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def looks_like_html(text, filename):
@@ -363,7 +367,7 @@ def text_split(text):
 
 def text_direction(text):
     rtl = len(RTL_RE.findall(text))
-    letters = sum(1 for char in text if char.isalpha())
+    letters = sum(map(str.isalpha, text))
     return Direction.RTL if rtl and rtl * 2 > letters else Direction.LTR
 
 
@@ -378,7 +382,7 @@ def _language_identifier():
 
 def text_language(text, default=""):
     """ISO 639-1 code of the text's language; `default` when it is too short to tell."""
-    if sum(1 for char in text if char.isalpha()) < 4:
+    if sum(map(str.isalpha, text)) < 4:
         return default
     language, probability = _language_identifier().classify(text)
     return language if probability >= 0.5 else default

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from sources.dates import Day, Precision, edtf_display, validate_edtf
+from sources.dates import FIRST_DAY_DOC, LAST_DAY_DOC, DayOf, Precision, edtf_display, validate_edtf
 
 
 class SourceType(models.TextChoices):
@@ -272,11 +272,5 @@ class DateMention(models.Model):
     def date_display(self):
         return edtf_display(self.edtf)
 
-    @property
-    def first(self):
-        """The first day it can mean (sources.dates.Day: year, as_date(), isoformat())."""
-        return Day(self.lower)
-
-    @property
-    def last(self):
-        return Day(self.upper)
+    first = DayOf("lower", FIRST_DAY_DOC)
+    last = DayOf("upper", LAST_DAY_DOC)

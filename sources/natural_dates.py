@@ -48,6 +48,7 @@ from sources.dates import (
 #   interval of the Gregorian days it covers ("خرداد 1397" is "2018-05-22/2018-06-21").
 
 PERSIAN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
+PERSIAN_DIGIT_RE = re.compile("[۰-۹٠-٩]")
 
 MONTH_NUMBERS = {name.lower(): number for number, name in enumerate(MONTHS, start=1)}
 MONTH_NUMBERS.update({name.lower()[:3]: number for number, name in enumerate(MONTHS, start=1)})
@@ -69,7 +70,8 @@ ORDINAL_WORDS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd":
 
 def digits_ascii(text):
     """Persian and Arabic-Indic digits as ASCII digits; the length of the text is unchanged."""
-    return text.translate(PERSIAN_DIGITS)
+    # str.translate visits every character (slowly, in a non-ASCII text); most texts have no such digit.
+    return text.translate(PERSIAN_DIGITS) if PERSIAN_DIGIT_RE.search(text) else text
 
 
 def month_number(name):

@@ -12,8 +12,11 @@ Importing is all or nothing. By default it refuses a database that already holds
 backup's slugs (nothing is merged or overwritten behind your back); `replace=True` (`--replace`)
 deletes the whole timeline first and restores the backup in its place, in the same transaction.
 An event's media item is in it too; an uploaded image as its original file in base64 (one file
-holds the whole backup; the resized copies are remade on import). The editing history kept by the
-admin is not part of a backup.
+holds the whole backup; the resized copies are remade on import). So is the archived copy (WARC) of
+each page imported by URL, in base64 beside its name (version 4), written back through the media
+storage under the same name; backups of version 3 and earlier hold only the name, and the file must
+already be in the storage. Files stored by an import that is then refused are deleted again. The
+editing history kept by the admin is not part of a backup.
 """
 
 import base64
@@ -21,7 +24,8 @@ import datetime
 from collections import Counter
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.db.models.fields.files import FieldFile
@@ -29,6 +33,7 @@ from django.utils import timezone
 
 from sources.dates import edtf_bounds
 from sources.models import DateMention, Passage, Source, SourceVersion
+from sources.storage import stored_file_record, stored_files_removed_on_error
 from sources.validation import validation_error_text
 from timeline.caching import content_changed
 from timeline.media import event_media_image_set, media_original_bytes
@@ -38,7 +43,8 @@ BACKUP_FORMAT = "citeline-backup"
 # 2: bounds of dates are derived from the EDTF on import (version 1 wrote them as ISO dates, which
 # cannot hold BCE years; they are ignored when read); citations carry the date their passage claims.
 # 3: timelines, and the timelines of each event and period.
-BACKUP_VERSION = 3
+# 4: the archived copy of a source version, its bytes in base64 ("archive_data") beside its name.
+BACKUP_VERSION = 4
 # Where a backup without timelines puts its events and periods when the site has no default timeline
 # (as migration 0009 did): the demo's timeline for the demo's events, a neutral name otherwise.
 DEMO_EVENT = "soviet-invasion-of-afghanistan"
@@ -90,7 +96,7 @@ def timeline_export():
             {**_dump(passage), "date_mentions": mentions.get(passage.pk, [])}
             for passage in sorted(source.passages.all(), key=lambda passage: passage.ordinal)
         ]
-        versions = [_dump(version) for version in sorted(source.versions.all(), key=lambda version: version.number)]
+        versions = [_version_dump(version) for version in sorted(source.versions.all(), key=lambda version: version.number)]
         sources.append({**_dump(source), "passages": passages, "versions": versions})
     events = []
     citations = Citation.objects.select_related("passage__source", "orphaned_from").order_by("ordinal", "pk")
@@ -131,6 +137,52 @@ def timeline_export():
         "sources": sources,
         "events": events,
     }
+
+
+def _version_dump(version):
+    """A source version, and the bytes of its archived copy (WARC) in base64 when it has one and the file is there."""
+    item = _dump(version)
+    if version.archive:
+        try:
+            with version.archive.open("rb") as file:
+                item["archive_data"] = base64.b64encode(file.read()).decode("ascii")
+        except FileNotFoundError:
+            pass  # only its name then; the export command names the missing files
+    return item
+
+
+def archives_missing(data):
+    """The names of the archived copies a backup names without holding them (missing from the media storage at export)."""
+    return [
+        version["archive"]
+        for source in data.get("sources", [])
+        for version in source.get("versions", [])
+        if version.get("archive") and "archive_data" not in version
+    ]
+
+
+def _archive_restore(version, item, where):
+    """Write a version's archived copy back through the media storage, under its old name when that is free or holds the same bytes."""
+    if item.get("archive_data") is None:
+        return  # a backup of version 3 or earlier, or a file missing at export: the name alone, as it was
+    try:
+        data = base64.b64decode(item["archive_data"], validate=True)
+    except ValueError:
+        raise BackupError(f"{where}.archive_data: not base64; the backup is damaged.") from None
+    field = SourceVersion._meta.get_field("archive")
+    name = version.archive.name or field.generate_filename(version, f"{version.source.slug}-v{version.number}.warc.gz")
+    try:
+        if field.storage.exists(name):
+            with field.storage.open(name, "rb") as file:
+                if file.read() == data:
+                    return
+        saved = field.storage.save(name, ContentFile(data))
+    except SuspiciousFileOperation:
+        raise BackupError(
+            f"{where}.archive: “{name}” is not a file name inside the media storage; was it edited by hand?"
+        ) from None
+    stored_file_record(field.storage, saved)
+    version.archive.name = saved
 
 
 def _media_dump(event):
@@ -225,7 +277,11 @@ NESTED = {
     Event: {"actors": str, "themes": str, "timelines": str, "citations": Citation},
     Period: {"timelines": str},
 }
-REFERENCES = {DateMention: {"dismissed_by": str}, Citation: {"source": str, "passage": int, "orphaned_from": str}}
+REFERENCES = {
+    DateMention: {"dismissed_by": str},
+    Citation: {"source": str, "passage": int, "orphaned_from": str},
+    SourceVersion: {"archive_data": str},
+}
 TOP_LEVEL = {"timelines": Timeline, "actors": Actor, "themes": Theme, "periods": Period, "sources": Source, "events": Event}
 
 
@@ -355,12 +411,16 @@ def _restore_timestamps(objects_with_items):
             model.objects.filter(pk=obj.pk).update(**values)
 
 
-@transaction.atomic
 def timeline_import(*, data, replace=False):
     """
     Load a backup made by timeline_export(). All or nothing: any problem raises BackupError and
-    nothing is written. Returns how many objects of each kind were created.
+    nothing is written, no file either. Returns how many objects of each kind were created.
     """
+    with stored_files_removed_on_error(), transaction.atomic():
+        return _timeline_import(data=data, replace=replace)
+
+
+def _timeline_import(*, data, replace):
     _check_header(data)
     for key, model in TOP_LEVEL.items():
         if not isinstance(data.get(key, []), list):
@@ -443,9 +503,12 @@ def timeline_import(*, data, replace=False):
                 DateMention.objects.bulk_create(mentions)
                 created["date mentions"] += len(mentions)
                 versions = []
-                for version_item in item.get("versions", []):
-                    version = _build(SourceVersion, version_item, f"{where} version {version_item.get('number')}")
+                for index, version_item in enumerate(item.get("versions", [])):
+                    version = _build(
+                        SourceVersion, version_item, f"{where} version {version_item.get('number')}", nested=("archive_data",)
+                    )
                     version.source = source
+                    _archive_restore(version, version_item, f"{where} versions[{index}]")
                     _check(version, f"{where} version {version.number}", exclude=["source"])
                     versions.append(version)
                 SourceVersion.objects.bulk_create(versions)

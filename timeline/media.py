@@ -29,6 +29,7 @@ from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.views.decorators.http import require_safe
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from sources.storage import stored_file_record
 from timeline.models import Event, EventMedia
 from timeline.permissions import can_see_drafts
 
@@ -121,7 +122,8 @@ def event_media_image_set(*, media: EventMedia, data: bytes, filename: str = "im
     original = f"events/{key}/original.{suffix}"
     for name, content in [(original, data), *((name, content) for _, _, name, content in copies)]:
         if not default_storage.exists(name):  # same bytes, same names: a re-upload writes nothing
-            default_storage.save(name, ContentFile(content))
+            # Deleted again if the enclosing import (a backup restore) is refused (sources.storage).
+            stored_file_record(default_storage, default_storage.save(name, ContentFile(content)))
     media.kind = EventMedia.Kind.IMAGE
     media.image.name = original
     media.key, (media.width, media.height) = key, image.size

@@ -13,7 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sources.anchoring import CONTEXT_CHARS, quote_anchor
-from sources.dates import Day, Precision, edtf_bounds, edtf_display, validate_edtf
+from sources.dates import FIRST_DAY_DOC, LAST_DAY_DOC, DayOf, Precision, edtf_bounds, edtf_display, validate_edtf
 from timeline.permissions import can_see_drafts
 
 
@@ -49,14 +49,8 @@ class DatedModel(models.Model):
     def date_bounds(self):
         return edtf_bounds(self.date)
 
-    @property
-    def date_first(self):
-        """The first day the date can mean (sources.dates.Day: year, as_date(), isoformat())."""
-        return Day(self.date_lower)
-
-    @property
-    def date_last(self):
-        return Day(self.date_upper)
+    date_first = DayOf("date_lower", FIRST_DAY_DOC)
+    date_last = DayOf("date_upper", LAST_DAY_DOC)
 
     @property
     def date_year(self):

@@ -155,12 +155,6 @@ def _edtf(start, end, where, problems):
     if len(problems) > count:
         return None
     value = first if last in (None, first) else f"{first}/{last}"
-    if value != first and (first.startswith("Y") or last.startswith("Y")):
-        problems.append(
-            f"{where}: a span with a year beyond ±9999 ({first} to {last}) cannot be stored yet: EDTF intervals here hold "
-            "years of four digits. Keep only the start date and write the span in display_date."
-        )
-        return None
     try:
         edtf_bounds(value)
     except ValidationError as exc:
@@ -189,6 +183,23 @@ def _slide_text(slide):
     return plain_text(text.get("headline")), sanitised_html(text.get("text"))
 
 
+def _slide_read(item, problems, *, name, position, kind, no_headline):
+    """
+    What reading a slide and an era share: where it is (a sheet's row, else its `position` in the file),
+    named by its headline once known; that it is an object; its headline (`no_headline` the problem
+    without one) and text. (where, headline, text), or None when it is not an object.
+    """
+    where = f"{name}: {item.get('_where') or position}" if isinstance(item, dict) else f"{name}: {position}"
+    if not isinstance(item, dict):
+        problems.append(f"{where}: expected an object ({kind}), found {type(item).__name__}.")
+        return None
+    headline, text = _slide_text(item)
+    where = f"{where} (“{headline[:40]}”)" if headline else where
+    if not headline:
+        problems.append(f"{where}: {no_headline}")
+    return where, headline, text
+
+
 def plan_from_data(data, *, name="file"):
     """A TimelineJSPlan from a TimelineJS 3 JSON object (events, title, eras); TimelineJSRefused lists every problem."""
     problems = []
@@ -199,14 +210,13 @@ def plan_from_data(data, *, name="file"):
         plan.title, plan.intro = _slide_text(data["title"])
     slugs = {}
     for index, slide in enumerate(data["events"]):
-        where = f"{name}: {slide.get('_where') or f'events[{index}]'}" if isinstance(slide, dict) else f"{name}: events[{index}]"
-        if not isinstance(slide, dict):
-            problems.append(f"{where}: expected an object (a slide), found {type(slide).__name__}.")
+        read = _slide_read(
+            slide, problems, name=name, position=f"events[{index}]", kind="a slide",
+            no_headline="no headline. Give every event a headline (text.headline, or the Headline column).",
+        )  # fmt: skip
+        if read is None:
             continue
-        headline, text = _slide_text(slide)
-        where = f"{where} (“{headline[:40]}”)" if headline else where
-        if not headline:
-            problems.append(f"{where}: no headline. Give every event a headline (text.headline, or the Headline column).")
+        where, headline, text = read
         date = _edtf(slide.get("start_date"), slide.get("end_date"), where, problems)
         slug = slugify(str(slide.get("unique_id") or ""))[:160] or slugify(headline)[:160]
         if slug in slugs:
@@ -230,14 +240,13 @@ def plan_from_data(data, *, name="file"):
         problems.append(f"{name}: the file has no events. Add at least one (TimelineJS needs one too).")
     eras = data.get("eras") or []
     for index, era in enumerate(eras if isinstance(eras, list) else []):
-        where = f"{name}: {era.get('_where') or f'eras[{index}]'}" if isinstance(era, dict) else f"{name}: eras[{index}]"
-        if not isinstance(era, dict):
-            problems.append(f"{where}: expected an object (an era), found {type(era).__name__}.")
+        read = _slide_read(
+            era, problems, name=name, position=f"eras[{index}]", kind="an era",
+            no_headline="the era has no headline. Give it one: it names the period.",
+        )  # fmt: skip
+        if read is None:
             continue
-        headline, text = _slide_text(era)
-        where = f"{where} (“{headline[:40]}”)" if headline else where
-        if not headline:
-            problems.append(f"{where}: the era has no headline. Give it one: it names the period.")
+        where, headline, text = read
         if not isinstance(era.get("end_date"), dict):
             problems.append(f"{where}: the era has no end date. Give it one (TimelineJS needs one too).")
             continue

@@ -130,6 +130,10 @@ def timeline_index(request, slug=None):
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export_redirect(request, timeline)
     page_url = reverse("timeline:index") if slug is None else timeline.get_absolute_url()
+    # One URL for search engines and link previews, whichever of `/` and `/timelines/<slug>/` was asked
+    # for: the slug's, which names this timeline for good, while `/` shows whichever is the default now.
+    # Filters, sorting and pages are views of the same timeline: they point to it too.
+    canonical_url = request.build_absolute_uri(timeline.get_absolute_url())
     published = timeline_events(timeline, drafts=show_drafts)
     filterset = EventFilter(request.GET, queryset=published)
     sort = SORTS.get(request.GET.get("sort"), "date")
@@ -137,6 +141,7 @@ def timeline_index(request, slug=None):
     context = {
         "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
         "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
+        "canonical_url": canonical_url,
     }  # fmt: skip
     periods = list(Period.objects.filter(timelines=timeline))
     context["periods"] = periods
@@ -232,7 +237,7 @@ def event_detail(request, slug):
     previous, following = event_neighbours(event, timelines[0] if timelines else None)
     permalink = request.build_absolute_uri(event.get_absolute_url())
     response = render(request, "timeline/event_detail.html", {
-        "event": event, "previous": previous, "following": following, "permalink": permalink,
+        "event": event, "previous": previous, "following": following, "permalink": permalink, "canonical_url": permalink,
         "citation_text": citing.event_citation_text(event, permalink), "preview": preview,
     })  # fmt: skip
     return _drafts_private(response, preview)

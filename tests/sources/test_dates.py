@@ -158,3 +158,69 @@ def test_year_display_marks_ce_only_near_bce():
         "2 BCE", "1 BCE", "1 CE", "2 CE", "999 CE", "1000", "2015",
     ]  # fmt: skip
     assert edtf_display("-0500/1500") == "501 BCE – 1500 CE"
+
+
+# Intervals of any era: each end is read alone, so an interval takes every end a single date takes.
+INTERVAL_TABLE = [
+    ("Y-170000/Y-160000", (-170_000, 1, 1), (-160_000, 12, 31), Precision.YEAR, "170,001–160,001 BCE"),
+    ("Y-170000/1995", (-170_000, 1, 1), (1995, 12, 31), Precision.YEAR, "170,001 BCE – 1995 CE"),
+    ("Y12000/Y13000", (12_000, 1, 1), (13_000, 12, 31), Precision.YEAR, "12,000–13,000"),
+    ("Y-13800000000/Y-4500000000", (-13_800_000_000, 1, 1), (-4_500_000_000, 12, 31), Precision.YEAR,
+     "13.8 billion years ago – 4.5 billion years ago"),
+    ("../Y-12000", None, (-12_000, 12, 31), Precision.YEAR, "before 12,000 BCE"),
+    ("-02XX/-01XX", (-299, 1, 1), (-100, 12, 31), Precision.CENTURY, "3rd century BCE – 2nd century BCE"),
+    ("2019-35/2020", (2019, 7, 1), (2020, 12, 31), Precision.YEAR, "Q3 2019 (July–September) – 2020"),
+    ("2015-XX/2016", (2015, 1, 1), (2016, 12, 31), Precision.YEAR, "2015–2016"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("edtf", "first", "last", "precision", "display"), INTERVAL_TABLE, ids=[row[0] for row in INTERVAL_TABLE]
+)
+def test_intervals_of_any_era(edtf, first, last, precision, display):
+    """An interval between Y years (or a Y year and a four-digit one) has the days its ends mean, and reads as words."""
+    bounds = edtf_bounds(edtf)
+    assert bounds.is_interval and bounds.edtf == edtf
+    assert bounds.lower == (D(*first) if first else OPEN_LOWER) and bounds.upper == D(*last)
+    assert bounds.precision == precision and edtf_display(edtf) == display
+
+
+def test_interval_ends_keep_their_qualifiers():
+    """An uncertain end of a deep-time interval is kept, and shown."""
+    bounds = edtf_bounds("Y-170000/Y-160000?")
+    assert (bounds.approximate, bounds.uncertain, bounds.open_start, bounds.open_end) == (False, True, False, False)
+    assert (bounds.lower, bounds.upper) == (D(-170_000), D(-160_000, 12, 31))
+    assert edtf_display("Y-170000/Y-160000?") == "170,001 BCE – 160,001 BCE?"
+
+
+def test_a_year_too_far_from_1_ce_is_refused():
+    """Beyond a hundred billion years no bound is stored: the date is refused, saying so."""
+    with pytest.raises(ValidationError) as excinfo:
+        edtf_bounds("Y-200000000000/Y-100")
+    assert "hundred billion years" in excinfo.value.messages[0]
+
+
+def test_an_interval_of_deep_time_orders_among_other_dates():
+    """Y-170000/Y-160000 sorts after the dinosaurs and before 44 BCE."""
+    ordered = ["Y-65000000", "Y-170000/Y-160000", "-0043-03-15"]
+    assert sorted(ordered, key=lambda edtf: edtf_bounds(edtf).lower) == ordered
+
+
+@pytest.mark.parametrize(
+    ("edtf", "code", "words"),
+    [
+        ("-12000/-11000", "invalid_edtf", "with a Y in front of it"),
+        ("-12000", "invalid_edtf", "Y-12000"),
+        ("Y-160000/Y-170000", "reversed_interval", "put the earlier date first"),
+        ("2015/x", "invalid_edtf", "“x” is not a valid EDTF date"),
+        ("2015/2016/2017", "invalid_edtf", "one start and one end"),
+        ("2015-02-29/2016", "invalid_edtf", "a day that exists in its month"),
+        ("[2015..2016]/2017", "invalid_edtf", "not a set Citeline can read"),
+    ],
+)
+def test_bad_intervals_are_refused_saying_how_to_write_them(edtf, code, words):
+    """A five-digit year without Y, reversed ends, a bad end or three ends: refused, quoting the date and the fix."""
+    with pytest.raises(ValidationError) as excinfo:
+        edtf_bounds(edtf)
+    assert excinfo.value.code == code
+    assert f"“{edtf}”" in excinfo.value.messages[0] and words in excinfo.value.messages[0]

@@ -11,10 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
+from sources import importing
 from sources.extract import mentions_extract
 from sources.importing import document_import, slug_for
 from sources.ingest import ImportRefused, bytes_decode, document_parse
-from sources.models import Passage, PassageRole, Source
+from sources.models import Passage, PassageRole, Source, SourceVersion
 from tests.sources.pdfs import encrypted, pdf_bytes
 from timeline import citing
 
@@ -377,6 +378,70 @@ def test_admin_add_from_url(server, admin_client):
     response = admin_client.post("/admin/sources/source/add-from-url/", {"url": f"{server}/article"})
     assert response.status_code == 302
     assert Source.objects.get(url=f"{server}/article").versions.get().archive
+
+
+def archived_files():
+    """Every archived copy in the media storage (the test run's own MEDIA_ROOT)."""
+    storage = SourceVersion._meta.get_field("archive").storage
+    found, folders = [], ["archives"]
+    while folders:
+        folder = folders.pop()
+        if not storage.exists(folder):
+            continue
+        subfolders, files = storage.listdir(folder)
+        folders += [f"{folder}/{name}" for name in subfolders]
+        found += [f"{folder}/{name}" for name in files]
+    return set(found)
+
+
+def failing_on_call(monkeypatch, number):
+    """Make the import's last step (storing date mentions) fail on its `number`th call, after the archive was stored."""
+    real, calls = importing.date_mentions_create, []
+
+    def failing(**kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise ImportRefused("page.html: refused for the test.")
+        return real(**kwargs)
+
+    monkeypatch.setattr(importing, "date_mentions_create", failing)
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_url_import_leaves_no_archived_copy(server, monkeypatch):
+    """An import refused after the page was archived stores neither the source nor its WARC file."""
+    before, count = archived_files(), Source.objects.count()
+    failing_on_call(monkeypatch, 1)
+    with pytest.raises(CommandError):
+        run_import(f"{server}/article")
+    assert Source.objects.count() == count and archived_files() == before
+
+
+@pytest.mark.django_db
+def test_a_batch_rolled_back_by_its_last_page_leaves_no_archived_copy(server, monkeypatch):
+    """Two pages, the second refused while writing: the first page's archived copy goes with the rollback too."""
+    before, count = archived_files(), Source.objects.count()
+    failing_on_call(monkeypatch, 2)
+    with pytest.raises(CommandError):
+        run_import(f"{server}/article", f"{server}/other")
+    assert Source.objects.count() == count and archived_files() == before
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_admin_add_from_url_leaves_no_archived_copy(server, admin_client, monkeypatch):
+    before, count = archived_files(), Source.objects.count()
+    failing_on_call(monkeypatch, 1)
+    response = admin_client.post("/admin/sources/source/add-from-url/", {"url": f"{server}/article"})
+    assert response.status_code == 200 and "refused for the test" in response.content.decode()
+    assert Source.objects.count() == count and archived_files() == before
+
+
+@pytest.mark.django_db
+def test_a_committed_url_import_keeps_its_archived_copy(server):
+    before = archived_files()
+    run_import(f"{server}/article")
+    version = Source.objects.get(url=f"{server}/article").versions.get()
+    assert archived_files() - before == {version.archive.name}
 
 
 # --- Dates in more languages -------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Backups: export, wipe, import gives back every object with every field; bad files are refused whole."""
 
+import gzip
 import json
+from io import StringIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 
 from sources.models import DateMention, Passage, Source, SourceVersion
@@ -314,3 +317,88 @@ def test_import_refuses_a_timeline_slug_already_there():
     Event.objects.all().delete()
     with pytest.raises(BackupError, match="timelines russia-iran"):
         timeline_import(data=data)
+
+
+# --- Archived copies (WARC) of pages imported by URL -------------------------------------------
+
+WARC = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n\r\nHTTP/1.1 200 OK\r\n\r\n<p>The page as fetched.</p>")
+
+
+def archived_version(slug="baghai-unlikely-alliance", data=WARC):
+    """A new version of a demo source with an archived copy in the media storage."""
+    source = Source.objects.get(slug=slug)
+    version = SourceVersion(source=source, number=source.versions.count() + 1, text=source.text, content_hash=source.content_hash)
+    version.archive.save(f"{slug}-v{version.number}.warc.gz", ContentFile(data), save=False)
+    version.save()
+    return version
+
+
+def test_round_trip_restores_archived_copies_byte_for_byte(settings, tmp_path, client):
+    """A backup carries each archived copy; restored into an empty media storage, the same file is back under its name."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    version = archived_version()
+    name = version.archive.name
+    data = json.loads(json.dumps(timeline_export()))
+    assert data["version"] == 4
+    settings.MEDIA_ROOT = tmp_path / "elsewhere"  # another machine, or a lost volume
+    timeline_import(data=data, replace=True)
+    restored = SourceVersion.objects.get(source__slug="baghai-unlikely-alliance", number=version.number)
+    assert restored.archive.name == name and (tmp_path / "elsewhere" / name).read_bytes() == WARC
+    response = client.get(restored.get_archive_url())
+    assert response.status_code == 200 and b"".join(response.streaming_content) == WARC
+
+
+def test_restoring_over_the_same_files_keeps_their_names(settings, tmp_path):
+    """--replace on the same site: the file already there with the same bytes is reused, not copied to a new name."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    name = archived_version().archive.name
+    timeline_import(data=json.loads(json.dumps(timeline_export())), replace=True)
+    assert SourceVersion.objects.get(archive=name) and sorted(p.name for p in (tmp_path / "media" / name).parent.iterdir()) == [
+        name.rsplit("/", 1)[-1]
+    ]
+
+
+def test_a_version_3_backup_is_still_read_keeping_the_archive_name(settings, tmp_path):
+    """Backups made before archived copies were carried name the file only: it is restored as it was."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    name = archived_version().archive.name
+    data = json.loads(json.dumps(timeline_export()))
+    data["version"] = 3
+    for source in data["sources"]:
+        for version in source["versions"]:
+            version.pop("archive_data", None)
+    timeline_import(data=data, replace=True)
+    assert SourceVersion.objects.filter(archive=name).exists()
+
+
+def test_a_damaged_archived_copy_is_refused_and_nothing_is_written(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archived_version()
+    data = json.loads(json.dumps(timeline_export()))
+    source = next(index for index, item in enumerate(data["sources"]) if item["slug"] == "baghai-unlikely-alliance")
+    data["sources"][source]["versions"][-1]["archive_data"] = "not base64!"
+    before = snapshot()
+    with pytest.raises(BackupError, match=r"source baghai-unlikely-alliance versions\[\d+\]\.archive_data: not base64"):
+        timeline_import(data=data, replace=True)
+    assert snapshot() == before
+
+
+def test_a_refused_restore_leaves_no_archived_copy_behind(settings, tmp_path):
+    """The archived copies written before a later object was refused are deleted with the rollback."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    archived_version()
+    data = json.loads(json.dumps(timeline_export()))
+    data["events"][-1]["date"] = "2015-13"
+    settings.MEDIA_ROOT = tmp_path / "elsewhere"
+    with pytest.raises(BackupError, match="2015-13"):
+        timeline_import(data=data, replace=True)
+    assert not [path for path in (tmp_path / "elsewhere").rglob("*") if path.is_file()]
+
+
+def test_export_names_an_archived_copy_missing_from_the_storage(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    version = archived_version()
+    version.archive.storage.delete(version.archive.name)
+    stderr = StringIO()
+    call_command("export_timeline", str(tmp_path / "backup.json"), stdout=StringIO(), stderr=stderr)
+    assert f"{version.archive.name}: this archived copy is missing from the media storage" in stderr.getvalue()

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from sources.dates import day_number
-from sources.models import Passage, Source
+from sources.dates import Day, day_number, edtf_bounds
+from sources.models import DateMention, Passage, Source
 from tests.factories import CitationFactory, EventFactory, PeriodFactory, SourceFactory
 from timeline.models import Citation, Event
 
@@ -280,3 +280,14 @@ def test_bce_events_sort_before_ce_ones():
         EventFactory(date=date)
     found = [event.date for event in Event.objects.filter(date__in=dates).order_by("date_lower", "date_upper")]
     assert found == ["Y-13800000000", "-0043-03-15", "0000", "0001", "2015"]
+
+
+@pytest.mark.parametrize("edtf", ["Y-170000/Y-160000", "-0043-03-15", "2022-02-24/..", "../1999"])
+def test_first_and_last_day_agree_for_a_date_a_mention_and_an_event(edtf):
+    """The same EDTF gives the same first and last day whether read, found in a passage or given to an event and a period."""
+    bounds = edtf_bounds(edtf)
+    mention = DateMention(edtf=edtf, lower=bounds.lower, upper=bounds.upper)
+    event, period = EventFactory(date=edtf), PeriodFactory(date=edtf)
+    days = {(holder.first, holder.last) for holder in (bounds, mention)}
+    days |= {(holder.date_first, holder.date_last) for holder in (event, period)}
+    assert days == {(Day(bounds.lower), Day(bounds.upper))}

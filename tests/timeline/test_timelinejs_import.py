@@ -104,7 +104,7 @@ def test_the_sheet_template_as_csv():
             {"start_date": {"year": -50000, "month": 2}, "text": {"headline": "Deep month"}},
             "EDTF writes years beyond ±9999 alone",
         ),
-        ({"start_date": {"year": -5e9}, "end_date": {"year": -4e9}, "text": {"headline": "Deep span"}}, "cannot be stored yet"),
+        ({"start_date": {"year": -4e9}, "end_date": {"year": -5e9}, "text": {"headline": "Deep span"}}, "ends before it starts"),
     ],
 )
 def test_each_problem_is_refused_with_one_line(tmp_path, slide, message):
@@ -158,3 +158,21 @@ def test_round_trip_keeps_the_dates(client):
     assert got == expected
     assert exported["title"]["text"]["headline"] == "Deep time" and exported["scale"] == "cosmological"
     assert [era["start_date"] for era in exported["eras"]] == [{"year": -27}]
+
+
+def test_an_interval_of_deep_time_round_trips(tmp_path, client):
+    """A slide from 170,000 to 160,000 years before 1 CE imports as Y-170000/Y-160000 and exports the same years."""
+    slide = {
+        "unique_id": "long-ago",
+        "start_date": {"year": -170000},
+        "end_date": {"year": -160000},
+        "text": {"headline": "Long ago"},
+    }
+    run(write(tmp_path, {"title": {"text": {"headline": "Ages"}}, "events": [slide]}), "--timeline", "ages")
+    event = Event.objects.get(slug="long-ago")
+    assert event.date == "Y-170000/Y-160000" and event.date_first.year == -170000 and event.date_last.year == -160000
+    Timeline.objects.filter(slug="ages").update(status="published")
+    CitationFactory(event=event)
+    event_publish(event=event)
+    exported = client.get("/api/events/", {"format": "timelinejs", "timeline": "ages"}).json()
+    assert [(s["start_date"], s["end_date"]) for s in exported["events"]] == [({"year": -170000}, {"year": -160000})]

@@ -217,3 +217,36 @@ def test_event_page_neighbours_stay_in_its_timeline(client, arctic):
     page = client.get(reverse("timeline:event_detail", args=["arctic-first"])).content.decode()
     assert 'rel="next" href="/events/arctic-second/"' in page and 'rel="prev"' not in page
     assert '<a href="/timelines/arctic/#event-arctic-first">← The Arctic route</a>' in page
+
+
+# rel=canonical
+
+
+def canonical(response):
+    found = re.findall(r'<link rel="canonical" href="([^"]*)">', response.content.decode())
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_root_and_the_default_timelines_page_name_one_canonical_url(client, arctic):
+    """`/` and `/timelines/<default>/` are one page: both point search engines to the slug's URL, which never moves."""
+    default = Timeline.objects.get(is_default=True)
+    expected = f"http://testserver/timelines/{default.slug}/"
+    assert canonical(client.get("/")) == canonical(client.get(f"/timelines/{default.slug}/")) == expected
+    assert canonical(client.get("/", {"actor": "iran", "page": "2"})) == expected  # filtered views are the same timeline
+
+
+def test_canonical_follows_the_default_flag(client, arctic):
+    """When another timeline becomes the default, `/` points to that timeline's own URL."""
+    Timeline.objects.update(is_default=False)
+    Timeline.objects.filter(pk=arctic.pk).update(is_default=True)
+    assert canonical(client.get("/")) == "http://testserver/timelines/arctic/"
+    assert canonical(client.get("/timelines/arctic/")) == "http://testserver/timelines/arctic/"
+
+
+def test_event_pages_carry_their_canonical_url(client, arctic):
+    assert canonical(client.get("/events/arctic-first/", {"utm_source": "x"})) == "http://testserver/events/arctic-first/"
+
+
+def test_pages_without_a_canonical_url_carry_none(client):
+    assert '<link rel="canonical"' not in client.get("/timelines/").content.decode()

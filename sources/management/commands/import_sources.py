@@ -17,6 +17,7 @@ from sources.importing import (
     url_entry,
 )
 from sources.ingest import HTML_SUFFIXES, TEXT_SUFFIXES, ImportRefused
+from sources.storage import stored_files_removed_on_error
 
 SUFFIXES = HTML_SUFFIXES | TEXT_SUFFIXES - {""} | {".pdf"}
 
@@ -64,7 +65,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(errors)} of {len(entries)} file(s) refused; nothing was imported.")
 
         try:
-            with transaction.atomic():
+            # All or nothing, archived copies included: a rollback deletes those already stored.
+            with stored_files_removed_on_error(), transaction.atomic():
                 results = [source_import(entry=entry, parsed=document) for entry, document in parsed]
         except ImportRefused as exc:
             raise CommandError(f"{exc}") from None

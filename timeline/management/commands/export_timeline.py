@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.backup import timeline_export
+from timeline.backup import archives_missing, timeline_export
 
 
 class Command(BaseCommand):
@@ -19,6 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, **options):
         data = timeline_export()
+        for name in archives_missing(data):
+            self.stderr.write(
+                f"{name}: this archived copy is missing from the media storage; the backup names it without its bytes. "
+                "Restore the file from another copy of MEDIA_ROOT, or re-import its page by URL."
+            )
         text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
         if file == "-":
             self.stdout.write(text, ending="")
