@@ -134,6 +134,10 @@
     if (event.persisted) openFiltersWhenWide(); // from the back/forward cache: the page is as it was left
   });
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // After htmx has processed the page (its script runs after this one), so that reopening a quote loads it.
+  function initLater() {
+    setTimeout(init, 0);
+  }
+  if (document.readyState === "complete") initLater();
+  else document.addEventListener("DOMContentLoaded", initLater);
 })();
