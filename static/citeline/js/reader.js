@@ -111,8 +111,10 @@
   }
 
   var historyRestore = false;
+  // Back or Forward between addresses htmx pushed: the page is fetched again, then restored below.
+  // (Nothing is saved here: the address already names the page being restored.)
   document.addEventListener("htmx:before:history:restore", function () {
-    save();
+    clearTimeout(saveTimer);
     historyRestore = true;
   });
   document.addEventListener("htmx:after:settle", function () {
