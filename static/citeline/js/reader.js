@@ -6,6 +6,7 @@
  */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js"); // citeline.css: wide screens without JavaScript show the filters anyway
 
   var PREFIX = "citeline:reader:";
   var WIDE = "(min-width: 52.01rem)"; // where the filters sit in a column beside the results (citeline.css)
