@@ -397,6 +397,17 @@ def test_source_page_marks_the_quote_the_reader_came_from(client):
     )
 
 
+def test_a_citation_names_its_source_with_a_link_to_the_quote_itself(client):
+    """On the timeline and the event page, a citation's source title leads to that quote, marked, in the source (?c=, #q-)."""
+    citation = CitationFactory(event__title="Treaty signed")
+    target = f"{citation.passage.get_absolute_url().partition('#')[0]}?c={citation.pk}#q-{citation.pk}"
+    assert f'<a href="{target}">{citation.passage.source.title}</a>' in client.get("/").content.decode()
+    assert (
+        f'<a href="{target}">{citation.passage.source.title}</a>'
+        in client.get(citation.event.get_absolute_url()).content.decode()
+    )
+
+
 def test_source_page_links_to_the_quote_in_the_original_with_a_text_fragment(client):
     """A source with a URL links each quote to the original page with #:~:text=."""
     source = SourceFactory(url="https://example.org/article#top", text="Head\n\nThey signed a treaty - firmly, & well.")
