@@ -95,6 +95,25 @@ class EventFilter(django_filters.FilterSet):
         return [name for name, value in (self.form.cleaned_data if self.is_bound else {}).items() if value]
 
     @property
+    def active_count(self):
+        """How many filters narrow the timeline, each chosen actor, theme or source counted once: the "Filters (N)" button."""
+        values = (self.form.cleaned_data if self.is_bound else {}).items() if self.active else ()
+        return sum(len(value) if name in ("actor", "theme", "source") else 1 for name, value in values if value)
+
+    @property
+    def dates_reversed(self):
+        """
+        (From, To) as typed when both are dates and From starts after To ends, so that nothing can match
+        ("From 2020 is after To 2010"); None otherwise.
+        """
+        self.errors
+        cleaned = self.form.cleaned_data if self.is_bound else {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start is None or end is None or start.lower <= end.upper:
+            return None
+        return self.data.get("date_from", "").strip(), self.data.get("date_to", "").strip()
+
+    @property
     def notices(self):
         """What the filters did not do as asked, for the page and the API to say: words of a long search left out."""
         raw = self.data.get("q", "") if self.is_bound else ""

@@ -18,12 +18,10 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
-    TextField,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, day_year_expression
 from sources.models import DateMention, Passage, Source
@@ -96,8 +94,9 @@ def events_search(queryset, query):
 
 def events_rank(queryset, query):
     """
-    Annotate `search_rank` (higher is better) and, on PostgreSQL, `search_snippet`: the annotation
-    and quotes with the matched words between SNIPPET_START and SNIPPET_STOP.
+    Annotate `search_rank` (higher is better) and, on PostgreSQL, `search_snippet`: the cited quotes
+    (never the annotation, which the page shows in full just below) around the matched words, which
+    sit between SNIPPET_START and SNIPPET_STOP.
     """
     query = " ".join(search_words(query))
     if _is_postgresql(queryset):
@@ -105,7 +104,7 @@ def events_rank(queryset, query):
         return queryset.annotate(
             search_rank=SearchRank(F("search_vector"), search_query),
             search_snippet=SearchHeadline(
-                Concat("annotation", Value(" … "), event_quotes_text(), output_field=TextField()), search_query, config=SEARCH_CONFIG,
+                event_quotes_text(), search_query, config=SEARCH_CONFIG,
                 start_sel=SNIPPET_START, stop_sel=SNIPPET_STOP, max_words=30, min_words=12, max_fragments=2,
                 fragment_delimiter=" … ",
             ),
@@ -116,9 +115,22 @@ def events_rank(queryset, query):
     return queryset.annotate(search_rank=Case(When(in_title, then=Value(1.0)), default=Value(0.5), output_field=FloatField()))
 
 
+# Markdown's inline marks (emphasis, code, links' brackets): a snippet shows words, never syntax.
+_MARKDOWN_MARKS = re.compile(r"(\*{1,3}|_{2,3}|`+)(?=\S)(.+?)(?<=\S)\1|!?\[([^\]]*)\]\([^)]*\)")
+
+
+def snippet_plain(text):
+    """`text` with Markdown's inline marks dropped ("**S-300**" → "S-300", "[a](url)" → "a")."""
+    return _MARKDOWN_MARKS.sub(lambda match: match.group(2) if match.group(2) is not None else match.group(3), text)
+
+
 def snippet_python(text, query, *, width=220):
-    """The fallback snippet (SQLite): a window of `text` around the first matched word, words marked."""
+    """
+    The fallback snippet (SQLite): a window of about `width` characters of `text` around the first
+    matched word, cut between words, with an ellipsis where it cuts, the matched words marked.
+    """
     words = [re.escape(word) for word in query.split() if word]
+    text = snippet_plain(text or "")
     if not words or not text:
         return ""
     pattern = re.compile("|".join(words), re.IGNORECASE)
@@ -127,8 +139,30 @@ def snippet_python(text, query, *, width=220):
         return ""
     start = max(0, match.start() - width // 3)
     end = min(len(text), start + width)
-    window = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    if start > 0:  # start after the space before the cut word (never past the match)
+        space = text.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 else 0
+    if end < len(text):  # end before the cut word (never before the match)
+        space = text.rfind(" ", match.end(), end + 1)
+        end = space if space >= 0 else max(end, match.end())
+    body = text[start:end].strip(" …")
+    window = ("…" if start else "") + body + ("…" if end < len(text) else "")
     return pattern.sub(lambda m: f"{SNIPPET_START}{m.group(0)}{SNIPPET_STOP}", window)
+
+
+def snippet_headline(headline, quotes):
+    """
+    PostgreSQL's headline of the quotes (whole words already) with Markdown's marks dropped and an
+    ellipsis where it starts after the quotes' start or ends before their end.
+    """
+    if not headline:
+        return ""
+    plain = snippet_plain(headline)
+    shown = plain.replace(SNIPPET_START, "").replace(SNIPPET_STOP, "")
+    text = snippet_plain(quotes)
+    leading = "" if text.startswith(shown.split(" … ")[0]) else "…"
+    trailing = "" if text.endswith(shown.split(" … ")[-1]) else "…"
+    return f"{leading}{plain}{trailing}"
 
 
 def event_year():
@@ -196,11 +230,16 @@ def events_page(filterset, *, page=1, sort="date", per_page=PAGE_SIZE):
     rows = list(queryset.order_by(*order).for_reader()[start : offset + per_page + 1])
     previous = rows.pop(0) if offset and rows else None
     events = rows[:per_page]
-    if query and not _is_postgresql(queryset):
+    if query:
+        # Snippets come from the quotes only: the title and the annotation are shown in full anyway.
         for event in events:
-            event.search_snippet = snippet_python(event.annotation, query) or snippet_python(
-                " … ".join(citation.quote for citation in event.citations.all()), query
-            )
+            quotes = " … ".join(citation.quote for citation in event.citations.all() if citation.quote)
+            if _is_postgresql(queryset):
+                event.search_snippet = (
+                    snippet_headline(event.search_snippet, quotes) if SNIPPET_START in event.search_snippet else ""
+                )
+            else:
+                event.search_snippet = snippet_python(quotes, query)
     return EventPage(
         events=events,
         number=page,
@@ -330,6 +369,11 @@ def event_years(filterset, queryset):
     return [YearSpan(**row) for row in rows]
 
 
+def event_counts(filterset, queryset):
+    """How many events `queryset` holds and how many of them every active filter keeps: one query."""
+    return queryset.order_by().aggregate(total=Count("pk"), matching=Count("pk", filter=Q(pk__in=filterset.qs.values("pk"))))
+
+
 def event_neighbours(event, timeline=None):
     """The published events just before and after `event` in timeline order: of `timeline` when given."""
     published = Event.objects.published().only("slug", "title", "date", "display_date", "date_lower", "date_upper")
@@ -379,6 +423,18 @@ def timeline_events(timeline, *, drafts=False):
     else:
         events = Event.objects.filter(status=Event.Status.PUBLISHED)
     return events.in_timeline(timeline)
+
+
+def key_moments(timeline, *, drafts=False):
+    """
+    The turning points of `timeline` in its order (date, then title), with what a card shows: its date
+    and title. One query; drafts (an editor's preview) as timeline_events reads them.
+    """
+    return list(
+        timeline_events(timeline, drafts=drafts).filter(is_turning_point=True)
+        .only("slug", "title", "date", "display_date", "date_lower", "date_upper", "date_precision", "is_turning_point")
+        .order_by("date_lower", "date_upper", "title")
+    )  # fmt: skip
 
 
 def timelines_overview(user):

@@ -23,14 +23,14 @@ from timeline.axis import axis_build
 from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers
 from timeline.filters import EventFilter
 from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
-from timeline.overview import overview_build, spans_build
 from timeline.permissions import can_see_drafts, drafts_requested
 from timeline.selectors import (
     citations_in_context,
+    event_counts,
     event_facets,
     event_neighbours,
-    event_years,
     events_page,
+    key_moments,
     timeline_events,
     timelines_overview,
 )
@@ -106,8 +106,8 @@ def _export_redirect(request, timeline):
 @require_safe
 def timeline_index(request, slug=None):
     """
-    A timeline: `/` shows the site's default one, `/timelines/<slug>/` any other. Filters, facet
-    counts, the overview strip and one page of events, all of that timeline. htmx gets #results
+    A timeline: `/` shows the site's default one, `/timelines/<slug>/` any other. Its key moments (turning
+    points), filters, facet counts, the axis (whose widest zoom is the overview) and one page of events. htmx gets #results
     (filters changed), #reader (a link that also changes the form) or the next page of events
     ("more"); everyone else, the whole page. `?timeline=<slug>` leads to that timeline's page and
     `?format=<export>` to the API's export of the view.
@@ -153,7 +153,7 @@ def timeline_index(request, slug=None):
 
     # Counts are the costly part of the page (they read every matching event): computed once per
     # content version and filters, for every web process when CACHE_URL is shared.
-    years = cached_by_version(_counts_key(request, "years"), lambda: event_years(filterset, published))
+    counts = cached_by_version(_counts_key(request, "counts"), lambda: event_counts(filterset, published))
     facets = cached_by_version(_counts_key(request, "facets"), lambda: event_facets(filterset, published))
     # Which options a facet lists follows the unfiltered counts, so the list stays put while filters change.
     leaders = facets
@@ -162,16 +162,18 @@ def timeline_index(request, slug=None):
             _counts_key(request, "facets", drop=tuple(request.GET)),
             lambda: event_facets(EventFilter({}, queryset=published), published),
         )
-    query = request.GET.copy()
-    query.pop("page", None)
-    overview = overview_build(years, periods, query)
+    on_page = {event.slug for event in page.events}
+    moments = key_moments(timeline, drafts=show_drafts)
+    for moment in moments:  # an anchor when the event is in the list below, else its own page
+        moment.href = f"#event-{moment.slug}" if moment.slug in on_page else moment.get_absolute_url()
     context |= {
         "facets": facets.listed(leaders, limit=FACET_LIMIT, all_up_to=FACET_ALL_UP_TO),
-        "result_count": sum(year.matching for year in years),
-        "total_count": sum(year.total for year in years),
-        "overview": overview,
-        "spans": spans_build(overview),
+        "result_count": counts["matching"],
+        "total_count": counts["total"],
+        "key_moments": moments,
         "active": filterset.active,
+        "active_count": filterset.active_count,
+        "dates_reversed": _dates_reversed(request, filterset),
         "query_string": query_clean(request.GET),
     }
     if target in ("results", "reader"):
@@ -181,6 +183,17 @@ def timeline_index(request, slug=None):
         response["HX-Push-Url"] = f"{request.path}?{clean}" if clean else request.path
         return _drafts_private(response, show_drafts)
     return _drafts_private(render(request, "timeline/index.html", context), show_drafts)
+
+
+def _dates_reversed(request, filterset):
+    """From after To: both as typed, and the query that swaps them (for "From 2020 is after To 2010: swap them")."""
+    typed = filterset.dates_reversed
+    if typed is None:
+        return None
+    swapped = request.GET.copy()
+    swapped.setlist("date_from", [typed[1]])
+    swapped.setlist("date_to", [typed[0]])
+    return {"date_from": typed[0], "date_to": typed[1], "swap_query": query_clean(swapped)}
 
 
 def _drafts_private(response, drafts_shown):
@@ -314,6 +327,7 @@ def source_detail(request, slug):
     )
     return render(request, "timeline/source_detail.html", {
         "source": source, "passages": passages, "show_boilerplate": show_boilerplate, "pages": pages, "archived": archived,
+        "current": request.GET.get("c"),
         "chicago": citing.source_chicago(source), "apa": citing.source_apa(source),
         "bibtex": citing.source_bibtex(source),
         "csl_json": json.dumps([citing.source_csl_json(source)], indent=2, ensure_ascii=False),

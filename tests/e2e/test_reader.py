@@ -91,11 +91,115 @@ def test_expand_a_citation_then_follow_it_to_the_highlighted_quote(live_url, pag
     expect(quote).to_be_visible()
     assert len(quote.inner_text()) > 10
     citation.locator(".quote-slot .passage-source-link a").click()
-    page.wait_for_url(re.compile(r"/sources/[^/]+/#p-\d+$"))
+    page.wait_for_url(re.compile(r"/sources/[^/]+/\?c=(\d+)#q-\1$"))
     anchor = page.url.rsplit("#", 1)[1]
-    target = page.locator(f"#{anchor}")
-    expect(target.locator("mark").first).to_be_visible()
-    expect(target.locator("mark").first).to_be_in_viewport()
+    current = page.locator("mark[aria-current=true]")
+    expect(current).to_have_count(1)
+    assert current.get_attribute("id") == anchor  # the quote you came from, and no other, is marked as current
+    expect(current).to_be_visible()
+    expect(current).to_be_in_viewport()
+
+
+def test_key_moments_jump_to_their_events_high_on_a_phone(live_url, browser):
+    """At 360 px the key moments (the turning points) start within the first screen and a half; a card jumps to its event."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(live_url + "/")
+        cards = phone.locator(".key-moments a.key-moment")
+        expect(cards.first).to_be_visible()
+        assert (
+            phone.evaluate("document.querySelector('.key-moments').getBoundingClientRect().top + scrollY") < 1100
+        )  # was 4,100 px
+        # Results first: the filter form waits behind its button, so the first event is far higher than the 2,840 px it was.
+        assert not phone.locator("#filters").is_visible()
+        assert phone.evaluate("document.querySelector('article.event').getBoundingClientRect().top + scrollY") < 2000
+        dates = cards.locator(".key-moment-date").all_inner_texts()
+        assert len(dates) >= 4 and all(date.strip() for date in dates)
+        href = cards.nth(1).get_attribute("href")
+        assert href.startswith("#event-")
+        cards.nth(1).tap()
+        phone.wait_for_url(re.compile(re.escape(href) + "$"))
+        expect(phone.locator(href)).to_be_in_viewport()
+        expect(phone.locator(href)).to_have_class(re.compile("event--turning-point"))
+    finally:
+        context.close()
+
+
+def test_phone_filters_behind_a_button_and_a_tap_visibly_changes_the_status(live_url, browser):
+    """On a phone "Filters" opens the form; ticking a filter changes the sticky status in view and the button's count."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True)
+    try:
+        phone = context.new_page()
+        phone.goto(live_url + "/")
+        status = phone.locator("#result-status")
+        before = status.inner_text()
+        phone.locator("summary.filters-toggle").tap()
+        checkbox = phone.locator("input[name=turning_point]")
+        checkbox.scroll_into_view_if_needed()
+        checkbox.tap()
+        phone.wait_for_url(re.compile(r"turning_point=true"))
+        expect(status).not_to_have_text(before)
+        expect(status).to_contain_text(" of ")
+        expect(status).to_be_in_viewport()  # sticky: still on screen beside the form
+        expect(phone.locator("summary.filters-toggle")).to_contain_text("Filters (1)")
+    finally:
+        context.close()
+
+
+def test_from_after_to_is_explained_with_a_link_that_swaps_them(live_url, page):
+    """From 2020 and To 2010 says so instead of "0 of 29 events match"; "swap them" shows 2010 to 2020."""
+    page.goto(live_url + "/")
+    page.locator("#id_date_from").fill("2020")
+    page.locator("#id_date_from").press("Enter")
+    page.wait_for_url(re.compile(r"date_from=2020"))
+    page.locator("#id_date_to").fill("2010")
+    page.locator("#id_date_to").press("Enter")
+    page.wait_for_url(re.compile(r"date_to=2010"))
+    status = page.locator("#result-status")
+    expect(status).to_contain_text("From 2020 is after To 2010")
+    status.get_by_role("link", name="swap them").click()
+    page.wait_for_url(re.compile(r"date_from=2010&date_to=2020"))
+    expect(status).to_contain_text(" of ")
+    expect(page.locator("#id_date_from")).to_have_value("2010")
+    assert event_ids(page)
+
+
+def test_back_restores_the_open_quote_and_the_scroll_position(live_url, page):
+    """Open a quote further down, follow it to its source, come Back: the quote is open again and the reader in the same place."""
+    page.goto(live_url + "/")
+    citation = page.locator("article.event").nth(8).locator(".citation").first
+    citation.locator("summary").click()
+    expect(citation.locator(".quote-slot mark.is-current")).to_be_visible()
+    link = citation.locator(".quote-slot .passage-source-link a")
+    page.evaluate(
+        "(id) => window.scrollBy(0, document.getElementById(id).getBoundingClientRect().top - 250)", citation.get_attribute("id")
+    )
+    expect(link).to_be_in_viewport()
+    page.wait_for_timeout(300)
+    where = page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", citation.get_attribute("id"))
+    link.focus()
+    link.press("Enter")
+    page.wait_for_url(re.compile(r"/sources/"))
+    page.go_back()
+    page.wait_for_url(live_url + "/")
+    again = page.locator(f"#{citation.get_attribute('id')}")
+    expect(again.locator("details.citation-quote")).to_have_attribute("open", "")
+    expect(again.locator(".quote-slot mark.is-current")).to_be_visible()
+    page.wait_for_timeout(500)
+    now = page.evaluate("(id) => document.getElementById(id).getBoundingClientRect().top", citation.get_attribute("id"))
+    assert abs(now - where) < 40, (where, now)
+
+
+def test_few_tabs_reach_the_first_quote(live_url, page):
+    """From the page top, Tab reaches the first "Show the quote" in at most 45 stops (the year chart and year list made it 110)."""
+    page.goto(live_url + "/")
+    first_quote = "document.activeElement.matches('summary') && document.activeElement.textContent.includes('Show the quote')"
+    tabs = 0
+    while tabs < 45 and not page.evaluate(first_quote):
+        page.keyboard.press("Tab")
+        tabs += 1
+    assert page.evaluate(first_quote), "45 Tabs did not reach the first “Show the quote”"
 
 
 def test_search_s300(live_url, page):
@@ -118,6 +222,7 @@ def test_without_javascript_the_form_gives_the_same_results(live_url, page, brow
     try:
         plain = context.new_page()
         plain.goto(live_url + "/")
+        expect(plain.locator("#id_q")).to_be_visible()  # a wide screen shows the form beside the results, even without JavaScript
         plain.locator("details.facet > summary", has_text="Actors").click()
         plain.locator("input[name=actor][value=china]").check()
         plain.locator("details.facet > summary", has_text="Themes").click()

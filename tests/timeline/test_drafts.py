@@ -87,7 +87,7 @@ def test_facet_counts_and_names(client, draft):
 
 
 def test_overview_counts(client, draft):
-    """The totals, the year headings, the overview and the decades know nothing of the draft's year."""
+    """The totals, the year headings and the axis know nothing of the draft's year."""
     page = client.get("/").content.decode()
     assert f"{Event.objects.published().count()} events" in page
     assert 'id="year-1905"' not in page and ">1905<" not in page and "1900s" not in page

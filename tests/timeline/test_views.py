@@ -128,7 +128,33 @@ def test_search_finds_s300(client):
     assert {"s-300-agreement", "s-300-delivered"} <= set(slugs)
     assert all("S-300" in Event.objects.get(slug=slug).title + Event.objects.get(slug=slug).annotation
                + " ".join(Event.objects.get(slug=slug).citations.values_list("quote", flat=True)) for slug in slugs)  # fmt: skip
-    assert '<p class="snippet">' in page and "<mark>" in page
+    assert (
+        '<p class="snippet">' in page
+        and "<mark>" in page
+        and "**" not in page.split('<p class="snippet">', 1)[1].split("</p>", 1)[0]
+    )
+
+
+def test_search_snippets_come_from_quotes_only_cut_between_words(client):
+    """A snippet shows the quote around the match, cut between words with an ellipsis, never the annotation shown below it."""
+    words = " ".join(f"word{n}" for n in range(80))
+    citation = CitationFactory(
+        event__title="Plain title", event__annotation="The **zebra** annotation, shown in full below.",
+        passage=SourceFactory(text=f"Head\n\n{words} a zebra crossing {words}").passages.get(ordinal=3),
+        quote=f"{words} a zebra crossing {words}",
+    )  # fmt: skip
+    page = client.get("/", {"q": "zebra"}).content.decode()
+    article = page.split(f'id="event-{citation.event.slug}"', 1)[1].split("</article>", 1)[0]
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', article).group(1)
+    text = re.sub(r"<[^>]+>", "", snippet).removeprefix("Matches: ")
+    assert "<mark>zebra</mark>" in snippet and "crossing" in text
+    assert text.startswith("…") and text.endswith("…")
+    assert all(re.fullmatch(r"word\d+|a|zebra|crossing", word) for word in text.strip("…").split())  # whole words only
+    assert "annotation" not in text and "**" not in snippet
+    only_annotation = EventFactory(title="Other", annotation="A **quagga** stripe.")
+    page = client.get("/", {"q": "quagga"}).content.decode()
+    assert only_annotation.slug in event_ids(page)
+    assert 'class="snippet"' not in page.split(f'id="event-{only_annotation.slug}"', 1)[1].split("</article>", 1)[0]
 
 
 def test_search_looks_in_cited_quotes(client):
@@ -160,16 +186,67 @@ def test_facet_counts_reflect_the_other_filters(client):
     assert 'id="count-actor-russia" data-count="%d"' % russia.count in response.content.decode()
 
 
-def test_spans_and_overview(client):
-    """The span facet counts the events overlapping each bucket of the overview (years, for the demo's 47), and the strip links each to its filter."""
-    response = client.get("/")
-    assert response.context["overview"].scale.unit == "year"
-    spans = {span["label"]: span["count"] for span in response.context["spans"]}
-    assert spans["2015"] == Event.objects.published().between(day_number(2015, 1, 1), day_number(2015, 12, 31)).count()
-    page = response.content.decode()
-    assert '<svg class="overview-chart"' in page
-    assert 'href="?date_from=2015&amp;date_to=2015"' in page
-    assert "Syrian civil war" in page
+def test_key_moments_list_the_turning_points_in_order_linking_to_their_events(client):
+    """A row of cards above the list: every turning point, in date order, its date at its precision, each a link to its event."""
+    page = client.get("/").content.decode()
+    row = page.split('<nav class="key-moments"', 1)[1].split("</nav>", 1)[0]
+    turning_points = list(Event.objects.published().filter(is_turning_point=True).order_by("date_lower", "date_upper", "title"))
+    assert len(turning_points) >= 2
+    cards = re.findall(
+        r'<a class="key-moment" href="([^"]+)"><span class="key-moment-date">([^<]+)</span> <span class="key-moment-title">([^<]+)</span>',
+        row,
+    )
+    assert [title for _, _, title in cards] == [event.title for event in turning_points]
+    assert [date for _, date, _ in cards] == [event.date_display for event in turning_points]
+    shown = set(event_ids(page))
+    for (href, _, _), event in zip(cards, turning_points, strict=True):
+        # An anchor when the event is in the list below, its own page when it is further on.
+        assert href == (f"#event-{event.slug}" if event.slug in shown else event.get_absolute_url())
+        if event.slug in shown:
+            assert f'id="event-{event.slug}"' in page
+    assert page.index('class="key-moments"') < page.index('id="events"')
+
+
+def test_key_moments_are_hidden_when_the_timeline_has_no_turning_point(client):
+    """A timeline without turning points shows no empty row."""
+    Event.objects.update(is_turning_point=False)
+    page = client.get("/").content.decode()
+    assert "key-moments" not in page and "Key moments" not in page
+
+
+def test_the_axis_is_the_overview_no_year_chart_or_year_list(client):
+    """The old year chart and its list of years (which duplicated the axis' widest zoom) are gone; the axis and the counts stay."""
+    page = client.get("/").content.decode()
+    assert 'class="overview' not in page and 'class="decades' not in page
+    assert "data-axis" in page
+    published = Event.objects.published().in_timeline(default_timeline()).count()
+    assert f"{published} events</p>" in page
+    filtered = client.get("/", {"actor": "russia"}).content.decode()
+    assert re.search(r"\d+ of %d events match" % published, filtered)
+
+
+def test_filters_wait_behind_a_button_that_counts_the_active_ones(client):
+    """The form sits in a <details> whose summary reads "Filters (N)", N the filters in use; the status comes before it."""
+    plain = client.get("/").content.decode()
+    assert '<summary class="filters-toggle">Filters<span id="filters-count" class="filters-count"></span></summary>' in plain
+    assert plain.index('id="result-status"') < plain.index("filters-toggle") < plain.index('id="events"')
+    page = client.get("/", {"actor": ["russia", "china"], "q": "treaty", "date_from": "2000"}).content.decode()
+    assert 'Filters<span id="filters-count" class="filters-count"> (4)' in page
+    assert '<details class="filters-panel" id="filters-panel" data-filters-panel>' in page  # closed: the results come first
+    fragment = htmx_get(client, "/", "section#results", {"theme": "nuclear"}).content.decode()
+    assert '<span id="filters-count" class="filters-count" hx-swap-oob="true"> (1)' in fragment
+
+
+def test_from_after_to_says_so_and_offers_to_swap_them(client):
+    """From 2020 and To 2010: a message naming both, with a link that swaps them, instead of a bare "0 of N events match"."""
+    page = client.get("/", {"date_from": "2020", "date_to": "2010", "actor": "russia"}).content.decode()
+    assert "From 2020 is after To 2010" in page and " of " not in page.split('id="result-status"', 1)[1].split("</p>", 1)[0]
+    swap = re.search(r'<a href="\?([^"]+)"[^>]*>swap them</a>', page).group(1)
+    assert dict(parse_qsl(swap.replace("&amp;", "&"))) == {"date_from": "2010", "date_to": "2020", "actor": "russia"}
+    swapped = client.get("/", dict(parse_qsl(swap.replace("&amp;", "&")))).content.decode()
+    assert "is after To" not in swapped and event_ids(swapped)
+    same_year = client.get("/", {"date_from": "2015", "date_to": "2015"}).content.decode()
+    assert "is after To" not in same_year
 
 
 def test_htmx_filter_change_swaps_results_with_out_of_band_counts(client):
@@ -264,7 +341,7 @@ def test_passage_page_and_its_htmx_fragment(client):
     assert "<html" in full and "is-current" in full and 'rel="next"' in full
     fragment = client.get(url, {"c": citation.pk}, headers=HTMX).content.decode()
     assert "<html" not in fragment and "is-current" in fragment
-    assert f'href="{citation.passage.get_absolute_url()}"' in fragment
+    assert f'href="{citation.passage.source.get_absolute_url()}?c={citation.pk}#q-{citation.pk}"' in fragment
 
 
 def test_passage_page_404_for_a_missing_ordinal(client):
@@ -280,7 +357,7 @@ def test_source_page_anchors_passages_and_renders_persian_right_to_left(client):
     page = client.get(reverse("timeline:source_detail", args=["iran-russia-relations-new-century"])).content.decode()
     assert 'id="p-7"' in page
     assert 'id="p-7" dir="rtl" lang="fa"' in page
-    assert "cited by" in page
+    assert "Cited as evidence for: <a href=" in page and "“…”" not in page
 
 
 def test_source_page_marks_quotes_in_place_with_back_links(client):
@@ -293,7 +370,42 @@ def test_source_page_marks_quotes_in_place_with_back_links(client):
         f'A &lt;b&gt;bold&lt;/b&gt; claim: they <mark id="q-{citation.pk}" class="quote-mark quote-mark--supports">signed a treaty</mark> &amp; more.'
         in page
     )
-    assert f'href="{citation.event.get_absolute_url()}#c-{citation.pk}"' in page
+    assert (
+        f'Cited as evidence for: <a href="{citation.event.get_absolute_url()}#c-{citation.pk}">{citation.event.title}</a>' in page
+    )
+
+
+def test_source_page_marks_the_quote_the_reader_came_from(client):
+    """?c=<citation> (the links from a quote) marks that quote as current, and only it; the passage link leads there with #q-."""
+    passage = SourceFactory(text="Head\n\nThey signed a treaty and then broke the treaty.").passages.get(ordinal=3)
+    first = CitationFactory(passage=passage, quote="signed a treaty")
+    second = CitationFactory(passage=passage, quote="broke the treaty")
+    page = client.get(passage.source.get_absolute_url(), {"c": second.pk}).content.decode()
+    assert (
+        f'<mark id="q-{second.pk}" aria-current="true" class="quote-mark quote-mark--supports is-current">broke the treaty</mark>'
+        in page
+    )
+    assert f'<mark id="q-{first.pk}" class="quote-mark quote-mark--supports">signed a treaty</mark>' in page
+    assert page.count('aria-current="true"') == 2  # the mark, and its "the quote" link in the list under the passage
+    url = reverse("timeline:passage_detail", args=[passage.source.slug, passage.ordinal])
+    fragment = client.get(url, {"c": second.pk}, headers=HTMX).content.decode()
+    assert f'href="{passage.source.get_absolute_url()}?c={second.pk}#q-{second.pk}"' in fragment
+    assert 'href="/sources/' in client.get(url, {"c": "1 onmouseover=x"}, headers=HTMX).content.decode()
+    assert (
+        "onmouseover"
+        not in client.get(url, {"c": "1 onmouseover=x"}, headers=HTMX).content.decode().split("passage-source-link", 1)[1]
+    )
+
+
+def test_a_citation_names_its_source_with_a_link_to_the_quote_itself(client):
+    """On the timeline and the event page, a citation's source title leads to that quote, marked, in the source (?c=, #q-)."""
+    citation = CitationFactory(event__title="Treaty signed")
+    target = f"{citation.passage.get_absolute_url().partition('#')[0]}?c={citation.pk}#q-{citation.pk}"
+    assert f'<a href="{target}">{citation.passage.source.title}</a>' in client.get("/").content.decode()
+    assert (
+        f'<a href="{target}">{citation.passage.source.title}</a>'
+        in client.get(citation.event.get_absolute_url()).content.decode()
+    )
 
 
 def test_source_page_links_to_the_quote_in_the_original_with_a_text_fragment(client):
@@ -355,9 +467,10 @@ def _many_events(count):
 
 
 # Each with the number of queries it costs, whatever the number of events (one reads the content version behind
-# the validators, one the timeline shown; three draw the axis: the span, the events per bucket of the window, its marks).
+# the validators, one the timeline shown; three draw the axis: the span, the events per bucket of the window, its
+# marks; one the key moments, the timeline's turning points).
 READER_URLS = [
-    ("/", {}, 12),
+    ("/", {}, 13),
     (
         "/",
         {
@@ -369,11 +482,11 @@ READER_URLS = [
             "date_to": "July 2022",
             "turning_point": "true",
         },
-        13,  # a filtered page also reads the unfiltered facet counts, which choose the options a facet lists
+        14,  # a filtered page also reads the unfiltered facet counts, which choose the options a facet lists
     ),
-    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}, 14),
-    ("/", {"page": 2}, 12),
-    ("/timelines/russia-iran/", {}, 12),
+    ("/", {"actor": "bulk-actor", "sort": "relevance", "q": "treaty"}, 15),
+    ("/", {"page": 2}, 13),
+    ("/timelines/russia-iran/", {}, 13),
 ]
 
 
@@ -496,7 +609,7 @@ def test_event_meta_description_is_escaped_plain_text(client):
 
 
 def test_bce_events_come_first_under_their_own_year_headings(client):
-    """The Ides of March (44 BCE) come before 1 CE, under “44 BCE”; the overview spans both eras on one scale."""
+    """The Ides of March (44 BCE) come before 1 CE, under “44 BCE”; the axis spans both eras on one scale."""
     CitationFactory(event=EventFactory(slug="ides-of-march", title="Caesar is killed", date="-0043-03-15"))
     CitationFactory(event=EventFactory(slug="year-one", title="Year one", date="0001"))
     response = client.get("/")
@@ -504,7 +617,7 @@ def test_bce_events_come_first_under_their_own_year_headings(client):
     assert page.index("Caesar is killed") < page.index("Year one") < page.index("Islamic Revolution")
     assert '<h2 class="year-heading" id="year--43">44 BCE' in page and '<h2 class="year-heading" id="year-1">1 CE' in page
     assert "15 March 44 BCE</time>" in page
-    overview = response.context["overview"]
-    assert overview.scale.unit == "century" and len(overview.bars) <= 120  # 44 BCE to 2025: 2,069 years
+    axis = response.context["axis"]
+    assert axis.whole.lower <= day_number(-43, 3, 15) and axis.whole.upper >= day_number(2023, 1, 1)  # both eras on one axis
     detail = client.get("/events/ides-of-march/").content.decode()
     assert "15 March 44 BCE" in detail and "Year one" in detail  # its next neighbour, across the eras

@@ -31,6 +31,19 @@ def plain_text(text):
 
 
 @register.filter
+def in_source(passage, citation_pk):
+    """
+    The source page holding `passage` (passage.get_absolute_url), marking the quote of citation
+    `citation_pk` (?c=) and scrolled to it (#q-), when one is given.
+    """
+    url = passage.get_absolute_url()
+    if not str(citation_pk or "").isdigit():
+        return url
+    base = url.partition("#")[0]
+    return f"{base}{'&' if '?' in base else '?'}c={citation_pk}#q-{citation_pk}"
+
+
+@register.filter
 def snippet(text):
     """A search snippet (see timeline.selectors): escaped, with the matched words in <mark>."""
     escaped = conditional_escape(text or "")
@@ -41,8 +54,9 @@ def snippet(text):
 def marked_passage(passage, citations, current=None, ids=False):
     """
     The passage text, escaped, with each cited quote wrapped in <mark>. Overlapping quotes are
-    marked once, from the first one's start. `current` (a citation pk) gets class="is-current";
-    with `ids`, each mark gets the stable id q-<citation pk> to link to.
+    marked once, from the first one's start. `current` (a citation pk: the quote the reader came
+    from) gets class="is-current" and aria-current; with `ids`, each mark gets the stable id
+    q-<citation pk> to link to.
     """
     text = passage.text
     pieces, position = [], 0
@@ -50,8 +64,9 @@ def marked_passage(passage, citations, current=None, ids=False):
         start, end = max(citation.start, position), min(citation.end, len(text))
         if start >= end:
             continue
-        attrs = f' id="q-{citation.pk}"' if ids else ""
-        classes = ["quote-mark", f"quote-mark--{citation.stance}"] + (["is-current"] if str(citation.pk) == str(current) else [])
+        is_current = str(citation.pk) == str(current)
+        attrs = (f' id="q-{citation.pk}"' if ids else "") + (' aria-current="true"' if is_current else "")
+        classes = ["quote-mark", f"quote-mark--{citation.stance}"] + (["is-current"] if is_current else [])
         pieces.append(escape(text[position:start]))
         pieces.append(format_html('<mark{} class="{}">{}</mark>', mark_safe(attrs), " ".join(classes), text[start:end]))
         position = end
