@@ -120,6 +120,18 @@ def cached_by_version(key, compute, *, timeout=CACHED_TIMEOUT):
     return value
 
 
+def version_key(name, *, path, params, drafts=False, drop=()):
+    """
+    The one key builder for values cached under the content version: what is counted (`name`), where
+    (`path`: the timeline a page names, the API resource), the query parameters it depends on (a
+    QueryDict or a dict of lists; those in `drop` change a page but not the value) and whether drafts
+    are counted. Parameters are sorted, so the same filters in another order share one entry.
+    """
+    lists = params.lists() if hasattr(params, "lists") else params.items()
+    items = sorted((key, value) for key, values in lists if key not in drop for value in values)
+    return f"{name}|{path}|{bool(drafts)}|{items!r}"
+
+
 # --- Validators --------------------------------------------------------------------------------------
 
 

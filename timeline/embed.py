@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from timeline.axis import axis_build
-from timeline.caching import cache_headers, cache_validators, cached_by_version, drafts_never_stored, not_modified
+from timeline.caching import cache_headers, cache_validators, cached_by_version, drafts_never_stored, not_modified, version_key
 from timeline.exports import timeline_title
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
@@ -95,8 +95,7 @@ def _embed_render(request, events, *, request_for_filters=None):
         queryset = filterset.qs.order_by("date_lower", "date_upper", "title", "pk")
         if request_for_filters is None:
             # A COUNT over every matching published event: once per content version and filters, not per request.
-            items = sorted((key, value) for key, values in filters.lists() for value in values)
-            total = cached_by_version(f"embed-total|{items!r}", queryset.count)
+            total = cached_by_version(version_key("embed-total", path=request.path, params=filters), queryset.count)
         else:  # an editor's drafts preview: counted afresh, never shared
             total = queryset.count()
         events = list(queryset[:limit])

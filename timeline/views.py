@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from sources.models import PASSAGES_PER_PAGE, Passage, PassageRole, Source, SourceVersion
 from timeline import citing
 from timeline.axis import axis_build
-from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers
+from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers, version_key
 from timeline.filters import EventFilter
 from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.overview import overview_build, spans_build
@@ -49,12 +49,8 @@ NOT_COUNTED = ("page", "sort")
 
 
 def _counts_key(request, name, *, drop=NOT_COUNTED):
-    """
-    A cache key for counts that depend on the timeline (the path names it), the filters and whether the
-    reader sees drafts, not on the page.
-    """
-    items = sorted((key, value) for key, values in request.GET.lists() if key not in drop for value in values)
-    return f"{name}|{request.path}|{can_see_drafts(request.user)}|{items!r}"
+    """Counts depend on the timeline (the path names it), the filters and whether the reader sees drafts, not on the page."""
+    return version_key(name, path=request.path, params=request.GET, drafts=can_see_drafts(request.user), drop=drop)
 
 
 def _htmx_target(request):
@@ -265,7 +261,7 @@ def passage_detail(request, slug, ordinal):
 def source_list(request):
     # Counted from the citations up (by their passage's primary key), never by scanning each source's passages.
     counts = cached_by_version(
-        "source-citation-counts",
+        version_key("source-citation-counts", path=request.path, params={}),
         lambda: dict(
             Citation.objects.published()
             .order_by()
