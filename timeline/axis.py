@@ -471,13 +471,7 @@ def clusters_count(queryset, window, buckets=CLUSTER_BUCKETS):
     bucket = ExpressionWrapper(
         (Greatest(F("date_lower"), Value(window.lower)) - Value(window.lower)) / Value(size), output_field=BigIntegerField()
     )
-    rows = (
-        matching_in_window(queryset, window)
-        .order_by()
-        .annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(count=Count("pk"))
-    )
+    rows = matching_in_window(queryset, window).order_by().annotate(bucket=bucket).values("bucket").annotate(count=Count("pk"))
     counts = {}
     for row in rows:
         index = min(max(int(row["bucket"]), 0), buckets - 1)
