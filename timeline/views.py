@@ -44,6 +44,9 @@ FACET_LIMIT = 12
 # A facet with at most this many options lists them all.
 FACET_ALL_UP_TO = 40
 FACET_SUGGESTIONS = 20
+# A source page lists the events citing a passage when there are at most this many; past that, the
+# passage's own page lists them.
+SOURCE_BACKLINKS_LISTED = 5
 # Parameters that change a page of the timeline but none of its counts.
 NOT_COUNTED = ("page", "sort")
 
@@ -251,6 +254,8 @@ def passage_detail(request, slug, ordinal):
     context = {"passage": passage, "source": passage.source, "current": request.GET.get("c")}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "timeline/passage_detail.html#passage", context)
+    # The passage's own page lists every event that cites it (the source page lists a few per passage).
+    context["show_backlinks"] = True
     last_ordinal = passage.source.passages.order_by("-ordinal").values_list("ordinal", flat=True).first()
     context |= {"has_previous": passage.ordinal > 1, "has_next": passage.ordinal < (last_ordinal or 0)}
     return render(request, "timeline/passage_detail.html", context)
@@ -296,6 +301,11 @@ def source_detail(request, slug):
     show_boilerplate = request.GET.get("boilerplate") == "1"
     if not show_boilerplate:
         passages = passages.exclude(role=PassageRole.BOILERPLATE)
+    passages = list(passages)
+    for passage in passages:
+        # A passage many events cite lists them on its own page: the source page stays light (each
+        # quote is still marked in place), whatever the number of citations.
+        passage.backlinks_listed = len(passage.citations.all()) <= SOURCE_BACKLINKS_LISTED
     pages = {
         "number": number, "count": page_count, "first": first, "last": min(first + PASSAGES_PER_PAGE - 1, last_ordinal),
         "previous": number - 1 if number > 1 else None, "next": number + 1 if number < page_count else None,

@@ -5,11 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import ActorFactory, CitationFactory, EventFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory
 from timeline import caching
 from timeline.models import Event, Timeline
 from timeline.services import event_publish, event_unpublish
-from timeline.views import FACET_ALL_UP_TO, FACET_LIMIT
+from timeline.views import FACET_ALL_UP_TO, FACET_LIMIT, SOURCE_BACKLINKS_LISTED
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,18 @@ def test_anonymous_api_and_widget_are_kept_and_never_show_what_was_unpublished(
         event_unpublish(event=Event.objects.get(slug="kept-draft"))
     shown = client.get(url).content.decode()
     assert "Kept briefly published" not in shown and "Kept always there" in shown
+
+
+def test_a_source_page_lists_the_events_citing_a_passage_only_when_they_are_few(client):
+    """A passage cited by many events keeps its quotes marked and sends to its own page for the list; a few are listed in place."""
+    source = SourceFactory(slug="much-cited")
+    busy, quiet = source.passages.get(ordinal=3), source.passages.get(ordinal=5)
+    for number in range(SOURCE_BACKLINKS_LISTED + 1):
+        CitationFactory(event=EventFactory(slug=f"busy-{number}", title=f"Busy event {number}"), passage=busy)
+    CitationFactory(event=EventFactory(slug="quiet", title="Quiet event"), passage=quiet, quote="second paragraph")
+    page = client.get("/sources/much-cited/").content.decode()
+    assert "Quiet event" in page and "Busy event" not in page
+    assert page.count('class="quote-mark') == 2  # every quote still marked (the busy passage's identical ones share a mark)
+    assert f'href="/sources/much-cited/p/3/">The {SOURCE_BACKLINKS_LISTED + 1} citations of ¶3' in page
+    own = client.get("/sources/much-cited/p/3/").content.decode()
+    assert all(f"Busy event {number}" in own for number in range(SOURCE_BACKLINKS_LISTED + 1))
