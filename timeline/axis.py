@@ -46,6 +46,8 @@ from timeline.overview import tick_label
 from timeline.sharing import query_clean
 
 MAX_MARKS = 300  # marks sent for one window, whatever the number of events
+# Turning points drawn over the clusters: the page weighs the same at 1,000 events as at 100,000.
+MAX_CLUSTERED_MARKS = 40
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
 MAX_LANES = 8  # lanes of labelled marks; past them marks stack unlabelled in the least-filled lane
 MAX_GROUP_LANES = 3  # lanes per swimlane when lanes=actor|theme|source
@@ -564,7 +566,7 @@ def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, m
     clustered = total > max_marks
     in_window = matching_in_window(queryset, window)
     if clustered:
-        marks = _marks_read(in_window.filter(is_turning_point=True), max_marks // 3)
+        marks = _marks_read(in_window.filter(is_turning_point=True), min(max_marks // 3, MAX_CLUSTERED_MARKS))
         clusters = [Cluster(lower=low, upper=high, count=n, x=0, label="") for low, high, n in buckets]
     else:
         marks, clusters = _marks_read(in_window, max_marks), []
