@@ -188,13 +188,19 @@ def matching_in_window(queryset, window):
     return Event.objects.filter(DaysOverlap(window.lower, window.upper), Exists(queryset.filter(pk=OuterRef("pk"))))
 
 
-def window_default(queryset):
+def window_default(queryset, *, dates=None):
     """
     The whole span of the events, with a little room either side; the current year when there are none.
     Four walks of an index that each stop at the first matching event (the first start and end, the
-    last start and end), in one query: what it costs does not grow with the timeline.
+    last start and end), in one query: what it costs does not grow with the timeline. `dates`, the
+    (lower, upper) days the filters ask for, bounds the walks outside the EXISTS (else a walk from the
+    first start would pass every event before date_from).
     """
     matching = Event.objects.filter(Exists(queryset.filter(pk=OuterRef("pk")))).order_by()
+    if dates is not None:
+        # The comparisons start the walks of date_upper forward and date_lower backward at the dates;
+        # the walk of date_lower forward still passes the events that end before date_from.
+        matching = matching.filter(DaysOverlap(*dates), date_upper__gte=dates[0], date_lower__lte=dates[1])
 
     def first(column, descending=False):
         known = matching.filter(**{f"{column}__gt": OPEN_LOWER, f"{column}__lt": OPEN_UPPER})
@@ -527,6 +533,16 @@ class Axis:
         return Day(self.window.upper).isoformat()
 
 
+def _filtered_dates(filterset):
+    """(first, last) day the valid date filters keep, or None when there are none."""
+    filterset.errors  # validates: cleaned_data holds the valid values only
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    first, last = data.get("date_from"), data.get("date_to")
+    if not first and not last:
+        return None
+    return (first.lower if first else OPEN_LOWER, last.upper if last else OPEN_UPPER)
+
+
 def _query(query_dict, **changes):
     query = query_dict.copy()
     for key, value in changes.items():
@@ -547,7 +563,7 @@ def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, m
         timeline = filterset.form.cleaned_data.get("timeline")
     rtl = getattr(timeline, "direction", "ltr") == "rtl"
     queryset = filterset.qs
-    whole = window_default(queryset)
+    whole = window_default(queryset, dates=_filtered_dates(filterset))
     error = ""
     raw = query_dict.get("window", "")
     window = whole
