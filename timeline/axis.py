@@ -12,7 +12,21 @@ static/citeline/js/axis.js makes the same markup interactive.
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Greatest
 
 from sources.dates import (
@@ -32,6 +46,8 @@ from timeline.overview import tick_label
 from timeline.sharing import query_clean
 
 MAX_MARKS = 300  # marks sent for one window, whatever the number of events
+# Turning points drawn over the clusters: the page weighs the same at 1,000 events as at 100,000.
+MAX_CLUSTERED_MARKS = 40
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
 MAX_LANES = 8  # lanes of labelled marks; past them marks stack unlabelled in the least-filled lane
 MAX_GROUP_LANES = 3  # lanes per swimlane when lanes=actor|theme|source
@@ -145,31 +161,73 @@ def window_label(lower, upper):
     return f"{Day(lower).display()} – {Day(upper).display()}"
 
 
-def window_default(queryset):
-    """The whole span of the events, with a little room either side; the current year when there are none."""
-    bounds = queryset.order_by().aggregate(
-        first=Min("date_lower", filter=~Q(date_lower=OPEN_LOWER)),
-        last=Max("date_upper", filter=~Q(date_upper=OPEN_UPPER)),
-        first_end=Min("date_upper", filter=~Q(date_upper=OPEN_UPPER)),
-        last_start=Max("date_lower", filter=~Q(date_lower=OPEN_LOWER)),
-    )
-    first = (
-        min(v for v in (bounds["first"], bounds["first_end"]) if v is not None)
-        if bounds["first"] or bounds["first_end"]
-        else None
-    )
-    last = (
-        max(v for v in (bounds["last"], bounds["last_start"]) if v is not None)
-        if bounds["last"] or bounds["last_start"]
-        else None
-    )
-    if first is None or last is None:
+class DaysOverlap(Func):
+    """
+    Whether an event's days [date_lower, date_upper] overlap the window [lower, upper]. On PostgreSQL
+    it is written as a range overlap (`&&`) that the GiST index event_days_gist (migration 0013)
+    serves, so the database reads the events of the window only; elsewhere, as the two comparisons.
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, lower, upper):
+        super().__init__(F("date_lower"), F("date_upper"), Value(lower), Value(upper))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (first, first_params), (last, last_params), (lower, lower_params), (upper, upper_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        if connection.vendor == "postgresql":
+            sql = f"int8range({first}, {last}, '[]') && int8range({lower}, {upper}, '[]')"
+            return sql, (*first_params, *last_params, *lower_params, *upper_params)
+        return f"({last} >= {lower} AND {first} <= {upper})", (*last_params, *lower_params, *first_params, *upper_params)
+
+
+def matching_in_window(queryset, window):
+    """
+    The events of `queryset` (filtered, DISTINCT) that overlap `window`, as a query on the event table
+    whose filters sit in a correlated EXISTS: no DISTINCT, and the window's condition on the outer
+    table, so the database starts from the window (an index) rather than from every matching event.
+    """
+    return Event.objects.filter(DaysOverlap(window.lower, window.upper), Exists(queryset.filter(pk=OuterRef("pk"))))
+
+
+def window_default(queryset, *, dates=None):
+    """
+    The whole span of the events, with a little room either side; the current year when there are none.
+    Four walks of an index that each stop at the first matching event (the first start and end, the
+    last start and end), in one query: what it costs does not grow with the timeline. `dates`, the
+    (lower, upper) days the filters ask for, bounds the walks outside the EXISTS (else a walk from the
+    first start would pass every event before date_from).
+    """
+    matching = Event.objects.filter(Exists(queryset.filter(pk=OuterRef("pk")))).order_by()
+    if dates is not None:
+        # The comparisons start the walks of date_upper forward and date_lower backward at the dates;
+        # the walk of date_lower forward still passes the events that end before date_from.
+        matching = matching.filter(DaysOverlap(*dates), date_upper__gte=dates[0], date_lower__lte=dates[1])
+
+    def first(column, descending=False):
+        known = matching.filter(**{f"{column}__gt": OPEN_LOWER, f"{column}__lt": OPEN_UPPER})
+        return Subquery(known.order_by(f"-{column}" if descending else column).values(column)[:1])
+
+    bounds = (
+        Event.objects.order_by()
+        .annotate(
+            first_start=first("date_lower"), first_end=first("date_upper"),
+            last_end=first("date_upper", descending=True), last_start=first("date_lower", descending=True),
+        )
+        .values_list("first_start", "first_end", "last_end", "last_start")
+        .first()
+    ) or (None,) * 4  # fmt: skip
+    starts, ends = [v for v in bounds[:2] if v is not None], [v for v in bounds[2:] if v is not None]
+    if not starts or not ends:
         import datetime
 
         today = datetime.date.today().toordinal()
         return window_parse(window_edtf(today - 182, today + 182))
-    pad = max(1, (last - first + 1) // 30)
-    return window_parse(window_edtf(first - pad, last + pad))
+    first_day, last_day = min(starts), max(ends)
+    pad = max(1, (last_day - first_day + 1) // 30)
+    return window_parse(window_edtf(first_day - pad, last_day + pad))
 
 
 @dataclass
@@ -419,18 +477,15 @@ def _marks_read(queryset, limit):
 
 
 def clusters_count(queryset, window, buckets=CLUSTER_BUCKETS):
-    """Events of the window per bucket (an event counts where it starts, or at the window's start), in one query."""
+    """
+    Events of the window per bucket (an event counts where it starts, or at the window's start), in one
+    query over the events of the window only (matching_in_window).
+    """
     size = -(-window.span // buckets)
     bucket = ExpressionWrapper(
         (Greatest(F("date_lower"), Value(window.lower)) - Value(window.lower)) / Value(size), output_field=BigIntegerField()
     )
-    rows = (
-        Event.objects.filter(pk__in=queryset.values("pk"))
-        .order_by()
-        .annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(count=Count("pk"))
-    )
+    rows = matching_in_window(queryset, window).order_by().annotate(bucket=bucket).values("bucket").annotate(count=Count("pk"))
     counts = {}
     for row in rows:
         index = min(max(int(row["bucket"]), 0), buckets - 1)
@@ -484,6 +539,16 @@ class Axis:
         return Day(self.window.upper).isoformat()
 
 
+def _filtered_dates(filterset):
+    """(first, last) day the valid date filters keep, or None when there are none."""
+    filterset.errors  # validates: cleaned_data holds the valid values only
+    data = filterset.form.cleaned_data if filterset.is_bound else {}
+    first, last = data.get("date_from"), data.get("date_to")
+    if not first and not last:
+        return None
+    return (first.lower if first else OPEN_LOWER, last.upper if last else OPEN_UPPER)
+
+
 def _query(query_dict, **changes):
     query = query_dict.copy()
     for key, value in changes.items():
@@ -504,7 +569,7 @@ def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, m
         timeline = filterset.form.cleaned_data.get("timeline")
     rtl = getattr(timeline, "direction", "ltr") == "rtl"
     queryset = filterset.qs
-    whole = window_default(queryset)
+    whole = window_default(queryset, dates=_filtered_dates(filterset))
     error = ""
     raw = query_dict.get("window", "")
     window = whole
@@ -518,12 +583,12 @@ def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, m
 
     # Three queries whatever the number of events: the span (above), the count per bucket, then the
     # marks (every one when they fit in max_marks; else the turning points, and the rest as clusters).
-    in_window = queryset.between(window.lower, window.upper)
-    buckets = clusters_count(in_window, window)
+    buckets = clusters_count(queryset, window)
     total = sum(count for _, _, count in buckets)
     clustered = total > max_marks
+    in_window = matching_in_window(queryset, window)
     if clustered:
-        marks = _marks_read(in_window.filter(is_turning_point=True), max_marks // 3)
+        marks = _marks_read(in_window.filter(is_turning_point=True), min(max_marks // 3, MAX_CLUSTERED_MARKS))
         clusters = [Cluster(lower=low, upper=high, count=n, x=0, label="") for low, high, n in buckets]
     else:
         marks, clusters = _marks_read(in_window, max_marks), []

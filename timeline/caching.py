@@ -120,6 +120,18 @@ def cached_by_version(key, compute, *, timeout=CACHED_TIMEOUT):
     return value
 
 
+def version_key(name, *, path, params, drafts=False, drop=()):
+    """
+    The one key builder for values cached under the content version: what is counted (`name`), where
+    (`path`: the timeline a page names, the API resource), the query parameters it depends on (a
+    QueryDict or a dict of lists; those in `drop` change a page but not the value) and whether drafts
+    are counted. Parameters are sorted, so the same filters in another order share one entry.
+    """
+    lists = params.lists() if hasattr(params, "lists") else params.items()
+    items = sorted((key, value) for key, values in lists if key not in drop for value in values)
+    return f"{name}|{path}|{bool(drafts)}|{items!r}"
+
+
 # --- Validators --------------------------------------------------------------------------------------
 
 
@@ -194,29 +206,45 @@ def reader_variant(request):
 RENDERED_TIMEOUT = 3600
 
 
-def _rendered(request, etag, render):
+def rendered_get(etag):
+    """The response kept under `etag` by rendered_keep, or None (nothing is kept inside a transaction: tests, commands)."""
+    if connection.in_atomic_block:
+        return None
+    cached = cache.get(f"page:{etag}")
+    if cached is None:
+        return None
+    response = HttpResponse(cached["content"])
+    for name, value in cached["headers"]:
+        response[name] = value
+    return response
+
+
+def rendered_keep(etag, response):
     """
-    An anonymous reader's page, rendered once per ETag (content version, URL and variant) and then
-    served from the cache (CACHE_URL: shared by every web process with Redis): an edit moves the
-    version, hence the ETag, so no reader gets a page older than the version read before it. Signed-in
-    users' pages (their CSRF token), responses that set a cookie, streams and anything but a 200 are
-    rendered every time; so is everything inside a transaction (tests, commands).
+    Keep a rendered 200 under `etag` (content version, URL and variant) for every web process
+    (CACHE_URL). Streams, responses that set a cookie and anything but a 200 are never kept; neither
+    is anything rendered inside a transaction (its writes have not moved the committed version).
     """
-    if request.user.is_authenticated or connection.in_atomic_block:
-        return render()
-    key = f"page:{etag}"
-    cached = cache.get(key)
-    if cached is not None:
-        response = HttpResponse(cached["content"])
-        for name, value in cached["headers"]:
-            response[name] = value
+    if connection.in_atomic_block:
         return response
-    response = render()
-    if getattr(response, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's): render it now
+    if getattr(response, "is_rendered", True) is False:  # a TemplateResponse (the sitemap's, DRF's): render it now
         response.render()
     if response.status_code == 200 and not response.streaming and not response.cookies:
-        cache.set(key, {"content": response.content, "headers": list(response.items())}, RENDERED_TIMEOUT)
+        cache.set(f"page:{etag}", {"content": response.content, "headers": list(response.items())}, RENDERED_TIMEOUT)
     return response
+
+
+def rendered_once(request, etag, render, *, anonymous_only=True):
+    """
+    An anonymous reader's page, rendered once per ETag and then served from the cache: an edit moves
+    the version, hence the ETag, so no reader gets a page older than the version read before it.
+    Signed-in users' pages (their CSRF token) are rendered every time, unless the response does not
+    depend on the user at all (`anonymous_only=False`: the widget, which never reads the session).
+    """
+    if anonymous_only and request.user.is_authenticated:
+        return render()
+    cached = rendered_get(etag)
+    return cached if cached is not None else rendered_keep(etag, render())
 
 
 def public_for_readers(view):
@@ -237,7 +265,7 @@ def public_for_readers(view):
         etag, last_modified = cache_validators(request, variant=reader_variant(request))
         response = not_modified(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = _rendered(request, etag, lambda: view(request, *args, **kwargs))
+            response = rendered_once(request, etag, lambda: view(request, *args, **kwargs))
             if response.status_code != 200:
                 return response
         private = request.user.is_authenticated

@@ -24,7 +24,15 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from timeline.axis import axis_build
-from timeline.caching import cache_headers, cache_validators, cached_by_version, drafts_never_stored, not_modified
+from timeline.caching import (
+    cache_headers,
+    cache_validators,
+    cached_by_version,
+    drafts_never_stored,
+    not_modified,
+    rendered_once,
+    version_key,
+)
 from timeline.exports import timeline_title
 from timeline.filters import EventFilter
 from timeline.models import Event, Timeline
@@ -58,10 +66,12 @@ def embed_timeline(request):
         events = Event.objects.visible_to(request.user, drafts=show_drafts)
         response = _embed_render(request, events, request_for_filters=request if show_drafts else None)
         return drafts_never_stored(response)
-    etag, last_modified = cache_validators(request)
+    # The ETag names the variant (HX-Target: axis answers the axis alone); the widget never reads the
+    # session, so one rendering per ETag serves every visitor.
+    etag, last_modified = cache_validators(request, variant=f"HX-Target={request.headers.get('HX-Target', '')}")
     response = not_modified(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = _embed_render(request, Event.objects.published())
+        response = rendered_once(request, etag, lambda: _embed_render(request, Event.objects.published()), anonymous_only=False)
     return cache_headers(response, etag=etag, last_modified=last_modified)
 
 
@@ -96,8 +106,7 @@ def _embed_render(request, events, *, request_for_filters=None):
         queryset = filterset.qs.for_reader().order_by("date_lower", "date_upper", "title", "pk")
         if request_for_filters is None:
             # A COUNT over every matching published event: once per content version and filters, not per request.
-            items = sorted((key, value) for key, values in filters.lists() for value in values)
-            total = cached_by_version(f"embed-total|{items!r}", queryset.count)
+            total = cached_by_version(version_key("embed-total", path=request.path, params=filters), queryset.count)
         else:  # an editor's drafts preview: counted afresh, never shared
             total = queryset.count()
         events = list(queryset[:limit])

@@ -334,6 +334,9 @@ class Event(DatedModel):
             models.Index(fields=["date_lower", "date_upper", "title"], name="event_date_order_idx"),
             # The feed's order, newest first.
             models.Index(fields=["published_at", "id"], name="event_published_at_idx"),
+            # The axis's span: the first and last end of the timeline are the ends of a walk of this index.
+            models.Index(fields=["date_upper"], name="event_date_upper_idx"),
+            # On PostgreSQL migration 0013 adds event_days_gist, a GiST index of the days as a range (axis windows).
         ]
 
     def __str__(self):

@@ -293,32 +293,44 @@ def event_facets(filterset, queryset):
     (choosing a second actor shows how many events it adds): one query, a UNION of three aggregates.
     """
 
+    # Counted from the link rows up (event–actor, event–theme, citation), each kept when its event
+    # matches (a correlated EXISTS the database runs as one hash semi-join): one pass over the links,
+    # where counting per option through `IN (SELECT DISTINCT …)` re-read the matching events per option.
     def matching(*skip):
-        return filterset.filter_queryset_except(queryset, *skip).values("pk")
+        return filterset.filter_queryset_except(queryset, *skip)
 
-    # Listed: the actors and themes of `queryset`'s events (one only a draft names stays unknown to readers).
-    actors = (
-        Actor.objects.filter(pk__in=queryset.values("actors"))
-        .order_by()
-        .annotate(facet=Value("actor"), count=Count("events", filter=Q(events__in=matching("actor")), distinct=True))
-    )
-    themes = (
-        Theme.objects.filter(pk__in=queryset.values("themes"))
-        .order_by()
-        .annotate(facet=Value("theme"), count=Count("events", filter=Q(events__in=matching("theme")), distinct=True))
-    )
+    def event_matches(events, column="event_id"):
+        return Exists(events.filter(pk=OuterRef(column)))
+
+    columns = ("facet", "slug", "name", "count")
+
+    def linked(link_model, kind, name):
+        """(facet, slug, name, count) per option of `kind`, counted over the events every other filter keeps."""
+        counted = (
+            link_model.objects.filter(event_matches(matching(kind))).order_by()
+            .values(f"{kind}__slug", f"{kind}__name")
+            .annotate(facet=Value(kind), count=Count("event_id"))
+            .values_list("facet", f"{kind}__slug", f"{kind}__name", "count")
+        )  # fmt: skip
+        if not filterset.active:
+            return [counted]
+        # Listed with 0: the options of `queryset`'s events that the other filters leave without any
+        # (one only a draft names stays unknown to readers). Each is a probe that stops at its first event.
+        options = name.objects.filter(Exists(link_model.objects.filter(**{kind: OuterRef("pk")}).filter(event_matches(queryset))))
+        return [counted, options.order_by().annotate(facet=Value(kind), count=Value(0)).values_list(*columns)]
+
+    parts = [*linked(Event.actors.through, "actor", Actor), *linked(Event.themes.through, "theme", Theme)]
     # Sources count from the citations up (a citation's passage by its primary key), never from the
     # passages down: a source of 200,000 passages costs no more than one of ten. Sources nothing cites
     # come with 0 and are merged below.
     cited = (
-        Citation.objects.evidence().filter(event__in=matching("source")).order_by()
+        Citation.objects.evidence().filter(event_matches(matching("source"))).order_by()
         .values("passage__source__slug", "passage__source__title")
         .annotate(facet=Value("source"), count=Count("event", distinct=True))
     )  # fmt: skip
     every_source = Source.objects.order_by().annotate(facet=Value("source"), count=Value(0))
-    columns = ("facet", "slug", "name", "count")
-    rows = actors.values_list(*columns).union(
-        themes.values_list(*columns),
+    rows = parts[0].union(
+        *parts[1:],
         cited.values_list("facet", "passage__source__slug", "passage__source__title", "count"),
         every_source.values_list("facet", "slug", "title", "count"),
         all=True,
@@ -356,17 +368,27 @@ def event_years(filterset, queryset):
     bucket it overlaps): per group, all of them, those matching the filters, and those matching all
     but the dates. Events of unknown date ("../..") are left out.
     """
+    # A count whose filters are those of another (nothing active, or no date filter) is not counted
+    # twice; the others test membership in a hashed subquery.
+    active = set(filterset.active)
+    counts = {"total": Count("pk")}
+    if active:
+        counts["matching"] = Count("pk", filter=Q(pk__in=filterset.qs.values("pk")))
+    if active - {"date_from", "date_to"} and active & {"date_from", "date_to"}:
+        any_date = filterset.filter_queryset_except(queryset, "date_from", "date_to")
+        counts["matching_any_date"] = Count("pk", filter=Q(pk__in=any_date.values("pk")))
     rows = (
         queryset.exclude(date_lower=OPEN_LOWER, date_upper=OPEN_UPPER)
         .annotate(first=event_year(), last=event_year_last()).order_by().values("first", "last")
-        .annotate(
-            total=Count("pk"),
-            matching=Count("pk", filter=Q(pk__in=filterset.qs.values("pk"))),
-            matching_any_date=Count("pk", filter=Q(pk__in=filterset.filter_queryset_except(queryset, "date_from", "date_to").values("pk"))),
-        )
+        .annotate(**counts)
         .order_by("first", "last")
     )  # fmt: skip
-    return [YearSpan(**row) for row in rows]
+    spans = []
+    for row in rows:
+        row.setdefault("matching", row["total"])
+        row.setdefault("matching_any_date", row["total"] if active <= {"date_from", "date_to"} else row["matching"])
+        spans.append(YearSpan(**row))
+    return spans
 
 
 def event_counts(filterset, queryset):

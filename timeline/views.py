@@ -20,7 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from sources.models import PASSAGES_PER_PAGE, Passage, PassageRole, Source, SourceVersion
 from timeline import citing
 from timeline.axis import axis_build
-from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers
+from timeline.caching import cached_by_version, drafts_never_stored, public_for_readers, version_key
 from timeline.filters import EventFilter
 from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.permissions import can_see_drafts, drafts_requested
@@ -44,17 +44,16 @@ FACET_LIMIT = 12
 # A facet with at most this many options lists them all.
 FACET_ALL_UP_TO = 40
 FACET_SUGGESTIONS = 20
+# A source page lists the events citing a passage when there are at most this many; past that, the
+# passage's own page lists them.
+SOURCE_BACKLINKS_LISTED = 5
 # Parameters that change a page of the timeline but none of its counts.
 NOT_COUNTED = ("page", "sort")
 
 
 def _counts_key(request, name, *, drop=NOT_COUNTED):
-    """
-    A cache key for counts that depend on the timeline (the path names it), the filters and whether the
-    reader sees drafts, not on the page.
-    """
-    items = sorted((key, value) for key, values in request.GET.lists() if key not in drop for value in values)
-    return f"{name}|{request.path}|{can_see_drafts(request.user)}|{items!r}"
+    """Counts depend on the timeline (the path names it), the filters and whether the reader sees drafts, not on the page."""
+    return version_key(name, path=request.path, params=request.GET, drafts=can_see_drafts(request.user), drop=drop)
 
 
 def _htmx_target(request):
@@ -273,6 +272,8 @@ def passage_detail(request, slug, ordinal):
     context = {"passage": passage, "source": passage.source, "current": request.GET.get("c")}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "timeline/passage_detail.html#passage", context)
+    # The passage's own page lists every event that cites it (the source page lists a few per passage).
+    context["show_backlinks"] = True
     last_ordinal = passage.source.passages.order_by("-ordinal").values_list("ordinal", flat=True).first()
     context |= {"has_previous": passage.ordinal > 1, "has_next": passage.ordinal < (last_ordinal or 0)}
     return render(request, "timeline/passage_detail.html", context)
@@ -283,7 +284,7 @@ def passage_detail(request, slug, ordinal):
 def source_list(request):
     # Counted from the citations up (by their passage's primary key), never by scanning each source's passages.
     counts = cached_by_version(
-        "source-citation-counts",
+        version_key("source-citation-counts", path=request.path, params={}),
         lambda: dict(
             Citation.objects.published()
             .order_by()
@@ -318,6 +319,11 @@ def source_detail(request, slug):
     show_boilerplate = request.GET.get("boilerplate") == "1"
     if not show_boilerplate:
         passages = passages.exclude(role=PassageRole.BOILERPLATE)
+    passages = list(passages)
+    for passage in passages:
+        # A passage many events cite lists them on its own page: the source page stays light (each
+        # quote is still marked in place), whatever the number of citations.
+        passage.backlinks_listed = len(passage.citations.all()) <= SOURCE_BACKLINKS_LISTED
     pages = {
         "number": number, "count": page_count, "first": first, "last": min(first + PASSAGES_PER_PAGE - 1, last_ordinal),
         "previous": number - 1 if number > 1 else None, "next": number + 1 if number < page_count else None,

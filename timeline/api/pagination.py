@@ -5,7 +5,7 @@ from django.utils.functional import cached_property
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 
-from timeline.caching import cached_by_version
+from timeline.caching import cached_by_version, version_key
 from timeline.permissions import can_see_drafts
 
 # Parameters that change which page is shown, not how many items there are.
@@ -23,8 +23,9 @@ class Pagination(PageNumberPagination):
         The total (`count`) is a COUNT over every matching item: kept under the content version, so that
         it is counted once per edit and filter rather than on every page, and stays exact.
         """
-        items = sorted((key, value) for key, values in request.query_params.lists() if key not in NOT_COUNTED for value in values)
-        key = f"api-count|{request.path}|{can_see_drafts(request.user)}|{items!r}"
+        key = version_key(
+            "api-count", path=request.path, params=request.query_params, drafts=can_see_drafts(request.user), drop=NOT_COUNTED
+        )
 
         class Paginator(DjangoPaginator):
             @cached_property

@@ -27,7 +27,7 @@ from timeline.api.serializers import (
     ThemeSerializer,
     TimelineSerializer,
 )
-from timeline.caching import cache_headers, cache_validators, not_modified
+from timeline.caching import cache_headers, cache_validators, not_modified, rendered_get, rendered_keep
 from timeline.filters import EventFilter
 from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
 from timeline.permissions import can_see_drafts
@@ -35,6 +35,8 @@ from timeline.services import citation_delete, event_delete
 
 
 class _NotModified(exceptions.APIException):
+    """A response decided before any work: a 304, or the page kept for anonymous readers."""
+
     def __init__(self, response):
         self.response = response
 
@@ -73,13 +75,21 @@ class CachedReadMixin:
                     ]
                 }
             )
-        self.validators = None
+        self.validators, self.validators_kept = None, False
         if request.method in ("GET", "HEAD"):
             reader = f"editor:{request.user.pk}" if can_see_drafts(request.user) else "reader"
             self.validators = cache_validators(request, variant=f"{request.accepted_media_type}|{reader}")
             response = not_modified(request, etag=self.validators[0], last_modified=self.validators[1])
+            if response is None and self._kept_for_readers(request):
+                response = rendered_get(self.validators[0])
+                if response is not None:
+                    self.validators_kept = True
             if response is not None:
                 raise _NotModified(response)
+
+    def _kept_for_readers(self, request):
+        """Anonymous readers' reads are rendered once per ETag (content version, URL, media type) and kept."""
+        return request.method == "GET" and not (request.user and request.user.is_authenticated)
 
     def handle_exception(self, exc):
         if isinstance(exc, _NotModified):
@@ -96,6 +106,8 @@ class CachedReadMixin:
             private = bool(request.user and request.user.is_authenticated)
             cache_headers(response, etag=validators[0], last_modified=validators[1], private=private)
             patch_vary_headers(response, ["Accept", "Authorization"])
+            if response.status_code == 200 and self._kept_for_readers(request) and not getattr(self, "validators_kept", False):
+                rendered_keep(validators[0], response)  # never a stream: exports are read afresh
         return response
 
 
