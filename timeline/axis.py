@@ -34,6 +34,7 @@ from sources.dates import (
     MONTHS,
     OPEN_LOWER,
     OPEN_UPPER,
+    YEARS_AGO_FROM,
     Day,
     day_number,
     day_parts,
@@ -42,7 +43,6 @@ from sources.dates import (
     year_display,
 )
 from timeline.models import Citation, Event
-from timeline.overview import tick_label
 from timeline.sharing import query_clean
 
 MAX_MARKS = 300  # marks sent for one window, whatever the number of events
@@ -228,6 +228,14 @@ def window_default(queryset, *, dates=None):
     first_day, last_day = min(starts), max(ends)
     pad = max(1, (last_day - first_day + 1) // 30)
     return window_parse(window_edtf(first_day - pad, last_day + pad))
+
+
+def tick_label(year):
+    """A tick's year: "2025", "500 BCE", or deep time short ("66 Ma", "13.8 Ga")."""
+    if year > YEARS_AGO_FROM:
+        return year_display(year)
+    ago = -year
+    return f"{ago / 10**9:.3g} Ga" if ago >= 10**9 else f"{ago / 10**6:.3g} Ma"
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Reads that are more than one filter: search, the timeline's pages, facet counts and the overview."""
+"""Reads that are more than one filter: search, the timeline's pages, facet counts and key moments."""
 
 import re
 from dataclasses import dataclass, field
@@ -174,15 +174,6 @@ def event_year():
     )
 
 
-def event_year_last():
-    """The last possible year of an event, or its first for "since 2022"."""
-    return Case(
-        When(date_upper=OPEN_UPPER, then=day_year_expression("date_lower")),
-        default=day_year_expression("date_upper"),
-        output_field=BigIntegerField(),
-    )
-
-
 def citations_in_context():
     """Citations as the event page shows them: with the last ordinal of their source, for "next passage"."""
     last_ordinal = (
@@ -349,46 +340,6 @@ def event_facets(filterset, queryset):
     for options in (facets.actor, facets.theme, facets.source):
         options.sort(key=lambda facet: (-facet.count, facet.name.lower()))
     return facets
-
-
-@dataclass
-class YearSpan:
-    """Published events sharing a first and a last year (astronomical), with their counts."""
-
-    first: int
-    last: int
-    total: int  # published events with these years
-    matching: int  # of those, how many every active filter keeps
-    matching_any_date: int  # how many every filter but the dates keeps (for the span facet)
-
-
-def event_years(filterset, queryset):
-    """
-    Published events grouped by their first and last year (the overview counts an interval in every
-    bucket it overlaps): per group, all of them, those matching the filters, and those matching all
-    but the dates. Events of unknown date ("../..") are left out.
-    """
-    # A count whose filters are those of another (nothing active, or no date filter) is not counted
-    # twice; the others test membership in a hashed subquery.
-    active = set(filterset.active)
-    counts = {"total": Count("pk")}
-    if active:
-        counts["matching"] = Count("pk", filter=Q(pk__in=filterset.qs.values("pk")))
-    if active - {"date_from", "date_to"} and active & {"date_from", "date_to"}:
-        any_date = filterset.filter_queryset_except(queryset, "date_from", "date_to")
-        counts["matching_any_date"] = Count("pk", filter=Q(pk__in=any_date.values("pk")))
-    rows = (
-        queryset.exclude(date_lower=OPEN_LOWER, date_upper=OPEN_UPPER)
-        .annotate(first=event_year(), last=event_year_last()).order_by().values("first", "last")
-        .annotate(**counts)
-        .order_by("first", "last")
-    )  # fmt: skip
-    spans = []
-    for row in rows:
-        row.setdefault("matching", row["total"])
-        row.setdefault("matching_any_date", row["total"] if active <= {"date_from", "date_to"} else row["matching"])
-        spans.append(YearSpan(**row))
-    return spans
 
 
 def event_counts(filterset, queryset):

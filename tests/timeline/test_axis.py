@@ -141,6 +141,13 @@ def test_a_tick_at_the_far_edge_runs_its_label_back_so_the_frame_does_not_cut_it
     assert mirrored[-1].at_far_edge and mirrored[-1].x < 5
 
 
+def test_deep_time_ticks_read_short():
+    """From the Big Bang to today the ticks say "13 Ga"-style, not thirteen-digit years; historic ones stay years."""
+    ticks = ticks_build(window_parse("Y-13800000000/2025"))
+    assert ticks and all(tick.label.endswith(("Ga", "Ma")) for tick in ticks[:-1])
+    assert [tick.label for tick in ticks_build(window_parse("1977/2026"))][:2] == ["1980", "1985"]
+
+
 def bind(query=""):
     query_dict = QueryDict(query)
     return EventFilter(query_dict, queryset=Event.objects.published()), query_dict
