@@ -58,6 +58,7 @@ def test_loading_indicator_and_live_region(live_url, page):
     status = page.locator("#result-status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     assert "htmx-indicator" in page.locator("#loading").get_attribute("class")
+    expect(page.locator("#loading")).to_be_hidden()  # shown only while a request is under way
     page.locator("#id_date_from").fill("2015")
     page.locator("#id_date_from").press("Enter")
     page.wait_for_url(re.compile(r"date_from=2015"))
@@ -223,6 +224,7 @@ def test_without_javascript_the_form_gives_the_same_results(live_url, page, brow
         plain = context.new_page()
         plain.goto(live_url + "/")
         expect(plain.locator("#id_q")).to_be_visible()  # a wide screen shows the form beside the results, even without JavaScript
+        expect(plain.locator("#loading")).to_be_hidden()  # nothing is loading: no "Loading…" that never ends
         plain.locator("details.facet > summary", has_text="Actors").click()
         plain.locator("input[name=actor][value=china]").check()
         plain.locator("details.facet > summary", has_text="Themes").click()
