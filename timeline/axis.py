@@ -224,7 +224,7 @@ def window_default(queryset, *, dates=None):
     starts, ends = [v for v in bounds[:2] if v is not None], [v for v in bounds[2:] if v is not None]
     if starts and ends:
         first_day, last_day = min(starts), max(ends)
-    elif dates is not None and OPEN_LOWER < dates[0] and dates[1] < OPEN_UPPER:
+    elif dates is not None and OPEN_LOWER < dates[0] <= dates[1] < OPEN_UPPER:
         first_day, last_day = dates  # nothing matches: show the dates asked for, not some other year
     else:
         today = datetime.date.today().toordinal()

@@ -252,3 +252,5 @@ def test_when_nothing_matches_the_axis_shows_the_dates_asked_for():
     assert axis.total == 0
     assert axis.window.lower <= day_number(1500) and axis.window.upper >= day_number(1600, 12, 31)
     assert axis.window.span < 120 * 366
+    reversed_dates, query = bind("date_from=2020&date_to=2010")  # From after To: explained on the page, and no error here
+    assert axis_build(reversed_dates, query_dict=query).total == 0
