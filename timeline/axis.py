@@ -9,6 +9,7 @@ JavaScript its marks, clusters and zoom and pan controls are plain links, and
 static/citeline/js/axis.js makes the same markup interactive.
 """
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -194,7 +195,8 @@ def matching_in_window(queryset, window):
 
 def window_default(queryset, *, dates=None):
     """
-    The whole span of the events, with a little room either side; the current year when there are none.
+    The whole span of the events, with a little room either side; when none match, the dates the filters
+    ask for (From and To both given), else the current year.
     Four walks of an index that each stop at the first matching event (the first start and end, the
     last start and end), in one query: what it costs does not grow with the timeline. `dates`, the
     (lower, upper) days the filters ask for, bounds the walks outside the EXISTS (else a walk from the
@@ -220,12 +222,13 @@ def window_default(queryset, *, dates=None):
         .first()
     ) or (None,) * 4  # fmt: skip
     starts, ends = [v for v in bounds[:2] if v is not None], [v for v in bounds[2:] if v is not None]
-    if not starts or not ends:
-        import datetime
-
+    if starts and ends:
+        first_day, last_day = min(starts), max(ends)
+    elif dates is not None and OPEN_LOWER < dates[0] <= dates[1] < OPEN_UPPER:
+        first_day, last_day = dates  # nothing matches: show the dates asked for, not some other year
+    else:
         today = datetime.date.today().toordinal()
         return window_parse(window_edtf(today - 182, today + 182))
-    first_day, last_day = min(starts), max(ends)
     pad = max(1, (last_day - first_day + 1) // 30)
     return window_parse(window_edtf(first_day - pad, last_day + pad))
 

@@ -272,8 +272,9 @@ def passage_detail(request, slug, ordinal):
     context = {"passage": passage, "source": passage.source, "current": request.GET.get("c")}
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "timeline/passage_detail.html#passage", context)
-    # The passage's own page lists every event that cites it (the source page lists a few per passage).
-    context["show_backlinks"] = True
+    # The passage's own page lists every event that cites it (the source page lists a few per passage),
+    # each with a link to its quote marked in the passage: the marks carry their ids here.
+    context |= {"show_backlinks": True, "with_ids": True}
     last_ordinal = passage.source.passages.order_by("-ordinal").values_list("ordinal", flat=True).first()
     context |= {"has_previous": passage.ordinal > 1, "has_next": passage.ordinal < (last_ordinal or 0)}
     return render(request, "timeline/passage_detail.html", context)

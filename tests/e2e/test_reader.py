@@ -30,14 +30,14 @@ def test_filters_swap_results_without_reload_and_back_restores_them(live_url, pa
     page.evaluate("window.__marker = 1")
 
     open_facet(page, "Actors")
-    page.locator("input[name=actor][value=china]").check()
+    page.locator("#filters input[name=actor][value=china]").check()
     page.wait_for_url(re.compile(r"actor=china"))
     expect(page.locator("#result-status")).to_contain_text(" of ")
     china = event_ids(page)
     assert china and china != everything
 
     open_facet(page, "Themes")
-    page.locator("input[name=theme][value=military]").check()
+    page.locator("#filters input[name=theme][value=military]").check()
     page.wait_for_url(re.compile(r"actor=china&theme=military"))
     expect(page.locator("article.event")).not_to_have_count(len(china))
     both = event_ids(page)
@@ -48,8 +48,8 @@ def test_filters_swap_results_without_reload_and_back_restores_them(live_url, pa
     page.wait_for_url(re.compile(r"actor=china$"))
     expect(page.locator("article.event")).to_have_count(len(china))
     assert event_ids(page) == china
-    assert page.locator("input[name=actor][value=china]").is_checked()
-    assert not page.locator("input[name=theme][value=military]").is_checked()
+    assert page.locator("#filters input[name=actor][value=china]").is_checked()
+    assert not page.locator("#filters input[name=theme][value=military]").is_checked()
 
 
 def test_loading_indicator_and_live_region(live_url, page):
@@ -58,6 +58,7 @@ def test_loading_indicator_and_live_region(live_url, page):
     status = page.locator("#result-status")
     assert status.get_attribute("role") == "status" and status.get_attribute("aria-live") == "polite"
     assert "htmx-indicator" in page.locator("#loading").get_attribute("class")
+    expect(page.locator("#loading")).to_be_hidden()  # shown only while a request is under way
     page.locator("#id_date_from").fill("2015")
     page.locator("#id_date_from").press("Enter")
     page.wait_for_url(re.compile(r"date_from=2015"))
@@ -135,7 +136,7 @@ def test_phone_filters_behind_a_button_and_a_tap_visibly_changes_the_status(live
         status = phone.locator("#result-status")
         before = status.inner_text()
         phone.locator("summary.filters-toggle").tap()
-        checkbox = phone.locator("input[name=turning_point]")
+        checkbox = phone.locator("#filters input[name=turning_point]")
         checkbox.scroll_into_view_if_needed()
         checkbox.tap()
         phone.wait_for_url(re.compile(r"turning_point=true"))
@@ -223,10 +224,11 @@ def test_without_javascript_the_form_gives_the_same_results(live_url, page, brow
         plain = context.new_page()
         plain.goto(live_url + "/")
         expect(plain.locator("#id_q")).to_be_visible()  # a wide screen shows the form beside the results, even without JavaScript
+        expect(plain.locator("#loading")).to_be_hidden()  # nothing is loading: no "Loading…" that never ends
         plain.locator("details.facet > summary", has_text="Actors").click()
-        plain.locator("input[name=actor][value=china]").check()
+        plain.locator("#filters input[name=actor][value=china]").check()
         plain.locator("details.facet > summary", has_text="Themes").click()
-        plain.locator("input[name=theme][value=military]").check()
+        plain.locator("#filters input[name=theme][value=military]").check()
         plain.get_by_role("button", name="Apply filters").click()
         plain.wait_for_url(re.compile(r"actor=china"))
         assert "theme=military" in plain.url and "q=" not in plain.url  # empty fields dropped

@@ -31,7 +31,7 @@ def test_timeline_filters_with_htmx_and_copies_a_snippet_without_violation(csp_p
     page = csp_page
     page.goto(live_url + "/")
     page.locator("details.facet > summary", has_text="Actors").click()
-    page.locator("input[name=actor][value=russia]").check()
+    page.locator("#filters input[name=actor][value=russia]").check()
     page.wait_for_url(re.compile(r"actor=russia"))
 
     page.locator("summary", has_text="Embed this view").click()

@@ -170,7 +170,7 @@ def test_no_stored_script_runs_on_the_reader_pages(stored_payloads, watched, liv
 
     page.goto(live_url + "/?date_from=2016&date_to=2016")
     page.locator("details.facet > summary", has_text="Actors").click()
-    page.locator("input[name=actor][value=xss-actor]").check()  # htmx swaps the results in
+    page.locator("#filters input[name=actor][value=xss-actor]").check()  # htmx swaps the results in
     page.wait_for_url("**actor=xss-actor**")
     page.wait_for_selector("article#event-xss-event")
     assert_clean(watched, "htmx swap")

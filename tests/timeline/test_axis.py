@@ -242,3 +242,15 @@ def test_story_mode_steps_through_the_filtered_events(client):
     html = client.get("/?" + following).content.decode()
     assert re.search(r'data-story-step="([^"]+)"', html)[1] != first
     assert "data-story-prev" in html
+
+
+@pytest.mark.django_db
+def test_when_nothing_matches_the_axis_shows_the_dates_asked_for():
+    """From 1500 to 1600 on the demo matches nothing: the axis draws 1500–1600, not the current year."""
+    filterset, query = bind("date_from=1500&date_to=1600")
+    axis = axis_build(filterset, query_dict=query)
+    assert axis.total == 0
+    assert axis.window.lower <= day_number(1500) and axis.window.upper >= day_number(1600, 12, 31)
+    assert axis.window.span < 120 * 366
+    reversed_dates, query = bind("date_from=2020&date_to=2010")  # From after To: explained on the page, and no error here
+    assert axis_build(reversed_dates, query_dict=query).total == 0

@@ -9,6 +9,7 @@ from django.db import OperationalError, connection
 from django.urls import reverse
 
 from sources.dates import day_number
+from sources.models import Passage
 from tests.factories import (
     ActorFactory,
     CitationFactory,
@@ -342,6 +343,15 @@ def test_passage_page_and_its_htmx_fragment(client):
     fragment = client.get(url, {"c": citation.pk}, headers=HTMX).content.decode()
     assert "<html" not in fragment and "is-current" in fragment
     assert f'href="{citation.passage.source.get_absolute_url()}?c={citation.pk}#q-{citation.pk}"' in fragment
+
+
+def test_the_passage_pages_quote_links_land_on_their_marks(client):
+    """On a passage's own page, each "the quote" link of its citing events points at a mark that exists there."""
+    for passage in Passage.objects.filter(citations__event__status="published").distinct()[:5]:
+        page = client.get(reverse("timeline:passage_detail", args=[passage.source.slug, passage.ordinal])).content.decode()
+        targets = re.findall(r'href="#(q-\d+)"', page)
+        assert targets
+        assert all(f'id="{target}"' in page for target in targets), passage
 
 
 def test_passage_page_404_for_a_missing_ordinal(client):
