@@ -193,6 +193,11 @@ def matching_in_window(queryset, window):
     return Event.objects.filter(DaysOverlap(window.lower, window.upper), Exists(queryset.filter(pk=OuterRef("pk"))))
 
 
+def _window_this_year():
+    today = datetime.date.today().toordinal()
+    return window_parse(window_edtf(today - 182, today + 182))
+
+
 def window_default(queryset, *, dates=None):
     """
     The whole span of the events, with a little room either side; when none match, the dates the filters
@@ -202,6 +207,8 @@ def window_default(queryset, *, dates=None):
     (lower, upper) days the filters ask for, bounds the walks outside the EXISTS (else a walk from the
     first start would pass every event before date_from).
     """
+    if dates is not None and dates[0] > dates[1]:
+        return _window_this_year()  # From after To: nothing matches (the page says so), and no range is empty-ended
     matching = Event.objects.filter(Exists(queryset.filter(pk=OuterRef("pk")))).order_by()
     if dates is not None:
         # The comparisons start the walks of date_upper forward and date_lower backward at the dates;
@@ -224,11 +231,10 @@ def window_default(queryset, *, dates=None):
     starts, ends = [v for v in bounds[:2] if v is not None], [v for v in bounds[2:] if v is not None]
     if starts and ends:
         first_day, last_day = min(starts), max(ends)
-    elif dates is not None and OPEN_LOWER < dates[0] <= dates[1] < OPEN_UPPER:
+    elif dates is not None and OPEN_LOWER < dates[0] and dates[1] < OPEN_UPPER:
         first_day, last_day = dates  # nothing matches: show the dates asked for, not some other year
     else:
-        today = datetime.date.today().toordinal()
-        return window_parse(window_edtf(today - 182, today + 182))
+        return _window_this_year()
     pad = max(1, (last_day - first_day + 1) // 30)
     return window_parse(window_edtf(first_day - pad, last_day + pad))
 
