@@ -76,7 +76,7 @@ def test_event_shows_date_title_chips_annotation_and_numbered_citations(client):
     page = client.get("/").content.decode()
     assert "24 December 1979" in page
     assert 'class="chip chip--actor"' in page and 'class="chip chip--theme"' in page
-    assert '<ol class="citations">' in page
+    assert '<ol class="citations" hx-target:inherited="find .quote-slot">' in page  # each quote loads into its own slot
     assert 'hx-trigger="toggle once"' in page
     citation = Citation.objects.filter(event__slug="islamic-revolution-in-iran").first()
     passage_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
