@@ -398,16 +398,18 @@ def timeline_events(timeline, *, drafts=False):
     return events.in_timeline(timeline)
 
 
-def key_moments(timeline, *, drafts=False):
+def key_moments(timeline, *, drafts=False, limit=None):
     """
     The turning points of `timeline` in its order (date, then title), with what a card shows: its date
-    and title. One query; drafts (an editor's preview) as timeline_events reads them.
+    and title; the first `limit` of them when given. One query; drafts (an editor's preview) as
+    timeline_events reads them.
     """
-    return list(
+    moments = (
         timeline_events(timeline, drafts=drafts).filter(is_turning_point=True)
         .only("slug", "title", "date", "display_date", "date_lower", "date_upper", "date_precision", "is_turning_point")
         .order_by("date_lower", "date_upper", "title")
     )  # fmt: skip
+    return list(moments if limit is None else moments[:limit])
 
 
 def timelines_overview(user):

@@ -44,6 +44,8 @@ FACET_LIMIT = 12
 # A facet with at most this many options lists them all.
 FACET_ALL_UP_TO = 40
 FACET_SUGGESTIONS = 20
+# Turning points the key-moments row shows; past that it links to all of them (the turning-points filter).
+KEY_MOMENTS_LIMIT = 12
 # A source page lists the events citing a passage when there are at most this many; past that, the
 # passage's own page lists them.
 SOURCE_BACKLINKS_LISTED = 5
@@ -162,7 +164,11 @@ def timeline_index(request, slug=None):
             lambda: event_facets(EventFilter({}, queryset=published), published),
         )
     on_page = {event.slug for event in page.events}
-    moments = key_moments(timeline, drafts=show_drafts)
+    # One more than the row shows tells whether to link to all of them (the turning-points filter)
+    # without counting: a large timeline has thousands, and the page must stay light.
+    moments = key_moments(timeline, drafts=show_drafts, limit=KEY_MOMENTS_LIMIT + 1)
+    more_moments = len(moments) > KEY_MOMENTS_LIMIT
+    moments = moments[:KEY_MOMENTS_LIMIT]
     for moment in moments:  # an anchor when the event is in the list below, else its own page
         moment.href = f"#event-{moment.slug}" if moment.slug in on_page else moment.get_absolute_url()
     context |= {
@@ -170,6 +176,7 @@ def timeline_index(request, slug=None):
         "result_count": counts["matching"],
         "total_count": counts["total"],
         "key_moments": moments,
+        "more_moments": more_moments,
         "active": filterset.active,
         "active_count": filterset.active_count,
         "dates_reversed": _dates_reversed(request, filterset),

@@ -22,6 +22,7 @@ from tests.factories import (
 from timeline.models import Citation, Event
 from timeline.selectors import PAGE_SIZE
 from timeline.sitemaps import EventSitemap
+from timeline.views import KEY_MOMENTS_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_event_shows_date_title_chips_annotation_and_numbered_citations(client):
     page = client.get("/").content.decode()
     assert "24 December 1979" in page
     assert 'class="chip chip--actor"' in page and 'class="chip chip--theme"' in page
-    assert '<ol class="citations">' in page
+    assert '<ol class="citations" hx-target:inherited="find .quote-slot">' in page  # each quote loads into its own slot
     assert 'hx-trigger="toggle once"' in page
     citation = Citation.objects.filter(event__slug="islamic-revolution-in-iran").first()
     passage_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
@@ -206,6 +207,19 @@ def test_key_moments_list_the_turning_points_in_order_linking_to_their_events(cl
         if event.slug in shown:
             assert f'id="event-{event.slug}"' in page
     assert page.index('class="key-moments"') < page.index('id="events"')
+
+
+def test_key_moments_show_the_first_few_and_link_to_all_the_turning_points(client):
+    """Past KEY_MOMENTS_LIMIT turning points, the row shows the first ones and links to the turning-points filter."""
+    Event.objects.published().update(is_turning_point=True)
+    assert Event.objects.published().count() > KEY_MOMENTS_LIMIT
+    page = client.get("/").content.decode()
+    row = page.split('<nav class="key-moments"', 1)[1].split("</nav>", 1)[0]
+    assert row.count('class="key-moment"') == KEY_MOMENTS_LIMIT
+    link = re.search(r'<a href="([^"]+)">All the turning points</a>', row)
+    assert link is not None
+    assert client.get(link.group(1)).status_code == 200
+    assert "turning_point=true" in link.group(1)
 
 
 def test_key_moments_are_hidden_when_the_timeline_has_no_turning_point(client):
