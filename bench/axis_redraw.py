@@ -1,10 +1,11 @@
 """
 The axis's zoom-to-redraw time in headless Chromium (issue 14): for each size, seed a synthetic
 timeline (manage.py seed_synthetic), serve it with gunicorn as bench/run.py does, open the timeline
-page and time zoom and pan steps (+ and − on a focused mark, the zoom buttons, Page Down and the
-"Later" button) from the key press or click to the new axis being in the DOM, measured in the page
+page and time zoom and pan steps (+ and − on a focused mark, the zoom buttons, Page Down/Up and the
+Earlier/Later buttons) from the key press or click to the new axis being in the DOM, measured in the page
 with performance.now(). It reports the median and p95 per size and their ratio, prints a table and
-writes JSON (--json).
+writes JSON (--json). The sizes are served side by side and measured step by step in turn (a step
+at 1,000, the same step at 100,000), so that a busy machine weighs on both alike.
 
     uv run python bench/axis_redraw.py                        # 1,000 and 100,000 events, scratch SQLite
     uv run python bench/axis_redraw.py --events 1000,20000 --keep /tmp/axis-dbs
@@ -20,7 +21,9 @@ events takes minutes). A DATABASE_URL database is emptied before each size (--wi
 """
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import shutil
 import statistics
@@ -70,7 +73,7 @@ PROBE = """
 def percentile(values, fraction):
     """The nearest-rank percentile (p95 of 24 steps is the 23rd fastest)."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
 def step(page, action, timeout_ms, done, documents):
@@ -113,37 +116,54 @@ def step(page, action, timeout_ms, done, documents):
     return dom_ms, frame_ms, window, bool(documents)
 
 
-def measure(url, steps, timeout_ms):
-    """Open the timeline page in headless Chromium and take `steps` steps; one record per step."""
+class Walk:
+    """One page of the timeline of one size, taking the steps in order (skipping one that cannot be taken there)."""
+
+    def __init__(self, browser, url, timeout_ms):
+        self.records, self.done, self.documents = [], [], []
+        self.position = self.skipped = 0
+        self.timeout_ms = timeout_ms
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.page.expose_function("__redrawDone", lambda *result: self.done.append(result))
+        self.page.on("request", lambda request: request.is_navigation_request() and self.documents.append(request.url))
+        self.page.add_init_script(PROBE)
+        self.page.goto(url + "/")
+        self.page.wait_for_selector("[data-axis] .axis-frame")
+
+    def advance(self):
+        """Take the next step that can be taken; False when none can."""
+        while self.skipped < len(STEPS):
+            action, kind = STEPS[self.position % len(STEPS)]
+            self.position += 1
+            result = step(self.page, action, self.timeout_ms, self.done, self.documents)
+            if result is None:
+                self.skipped += 1  # in a row: a step that cannot be taken here gives way to the next
+                continue
+            self.skipped = 0
+            dom_ms, frame_ms, window, reloaded = result
+            self.records.append({"action": action, "kind": kind, "window": window, "dom_ms": dom_ms,
+                                 "frame_ms": frame_ms, "reloaded": reloaded})  # fmt: skip
+            return True
+        return False
+
+
+def measure(urls, steps, timeout_ms):
+    """Open the timeline page of each size in headless Chromium and take `steps` steps on each, a step on
+    one size then the same step on the next, so that a change in the machine's load falls on every size
+    alike and the ratio stays fair. {size: records}."""
     from playwright.sync_api import sync_playwright
 
-    records, done, documents = [], [], []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.expose_function("__redrawDone", lambda *result: done.append(result))
-        page.on("request", lambda request: request.is_navigation_request() and documents.append(request.url))
-        page.add_init_script(PROBE)
-        page.goto(url + "/")
-        page.wait_for_selector("[data-axis] .axis-frame")
-        taken = skipped = 0
-        position = 0
-        while taken < steps and skipped < len(STEPS):
-            action, kind = STEPS[position % len(STEPS)]
-            position += 1
-            result = step(page, action, timeout_ms, done, documents)
-            if result is None:
-                skipped += 1  # in a row: a step that cannot be taken here gives way to the next
-                continue
-            skipped = 0
-            dom_ms, frame_ms, window, reloaded = result
-            records.append({"action": action, "kind": kind, "window": window, "dom_ms": dom_ms, "frame_ms": frame_ms,
-                            "reloaded": reloaded})  # fmt: skip
-            taken += 1
+        walks = {size: Walk(browser, url, timeout_ms) for size, url in urls.items()}
+        for _ in range(steps):
+            if not all([walk.advance() for walk in walks.values()]):
+                break
         browser.close()
-    if not records:
-        sys.exit("No zoom or pan step could be taken: the timeline page shows no axis controls.")
-    return records
+    for size, walk in walks.items():
+        if not walk.records:
+            sys.exit(f"No zoom or pan step could be taken at {size:,} events: the timeline page shows no axis controls.")
+    return {size: walk.records for size, walk in walks.items()}
 
 
 def summary(records):
@@ -220,25 +240,33 @@ def main():
     folder = Path(options.keep) if options.keep and not shared_url else Path(scratch)
     folder.mkdir(parents=True, exist_ok=True)
     vendor = "postgresql" if shared_url and not shared_url.startswith("sqlite") else "sqlite"
+    # Per-size SQLite files are served side by side and measured in turn, step by step; one shared
+    # DATABASE_URL database holds one size at a time, so its sizes are measured one after another.
+    groups = [[size] for size in sizes] if shared_url else [sizes]
     runs = {}
     try:
-        for size in sizes:
-            database_url = shared_url or f"sqlite:///{folder.resolve()}/axis-redraw-{size}.sqlite3"
-            env = environment(database_url)
-            print(f"== {size:,} events on {vendor}", flush=True)
-            if (options.keep or not shared_url) and seeded_size(env) == size:
-                seconds, seeded = 0.0, f"reusing the {size:,} events already seeded"
-            else:
-                database_reset(env, database_url, options.wipe or not shared_url)
-                seconds, seeded = seed(env, database_url, size)
-            print(f"   {seeded}", flush=True)
-            with Server(env, options.workers) as server:
-                with urllib.request.urlopen(server.url + "/", timeout=120) as response:  # warm the worker
-                    response.read()
+        for group in groups:
+            envs, seeding = {}, {}
+            for size in group:
+                database_url = shared_url or f"sqlite:///{folder.resolve()}/axis-redraw-{size}.sqlite3"
+                envs[size] = env = environment(database_url)
+                print(f"== {size:,} events on {vendor}", flush=True)
+                if (options.keep or not shared_url) and seeded_size(env) == size:
+                    seeding[size], seeded = 0.0, f"reusing the {size:,} events already seeded"
+                else:
+                    database_reset(env, database_url, options.wipe or not shared_url)
+                    seeding[size], seeded = seed(env, database_url, size)
+                print(f"   {seeded}", flush=True)
+            with contextlib.ExitStack() as stack:
+                servers = {size: stack.enter_context(Server(envs[size], options.workers)) for size in group}
+                for server in servers.values():
+                    with urllib.request.urlopen(server.url + "/", timeout=120) as response:  # warm the workers
+                        response.read()
                 started = time.monotonic()
-                records = measure(server.url, options.steps, options.timeout * 1000)
-            print(f"   {len(records)} steps in {time.monotonic() - started:.0f} s", flush=True)
-            runs[str(size)] = {"seed_seconds": round(seconds, 1), "summary": summary(records), "steps": records}
+                measured = measure({size: server.url for size, server in servers.items()}, options.steps, options.timeout * 1000)
+            print(f"   {options.steps} steps on {len(group)} size(s) in {time.monotonic() - started:.0f} s", flush=True)
+            for size, records in measured.items():
+                runs[str(size)] = {"seed_seconds": round(seeding[size], 1), "summary": summary(records), "steps": records}
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(report(runs))
