@@ -213,7 +213,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", default="1000,100000", help="Comma-separated sizes (default 1000,100000).")
     parser.add_argument(
-        "--steps", type=int, default=24, help="Zoom and pan steps per size (default 24: down three levels and up again)."
+        "--steps", type=int, default=48, help="Zoom and pan steps per size (default 48: down six levels and up again)."
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2).")
     parser.add_argument("--timeout", type=float, default=60, help="Seconds to wait for one redraw (default 60).")
