@@ -98,6 +98,7 @@ def step(page, action, timeout_ms, done, documents):
             return None  # no zoom in below a day, no zoom out beyond the whole span
     done.clear()
     documents.clear()
+    page.evaluate("window.__stale = true")  # gone once a reload has replaced this document
     if action.startswith("key"):
         page.keyboard.press(press)
     else:
@@ -111,7 +112,8 @@ def step(page, action, timeout_ms, done, documents):
     # is measured to its swap, then recorded as reloaded once that page has loaded.
     page.wait_for_timeout(300)
     if documents:
-        page.wait_for_load_state("load")
+        # wait_for_load_state would answer at once for the old, loaded document: wait for the new one.
+        page.wait_for_function("!window.__stale && document.readyState === 'complete'", timeout=timeout_ms)
         page.wait_for_selector("[data-axis] .axis-frame")
     dom_ms, frame_ms, window = done[0]
     return dom_ms, frame_ms, window, bool(documents)
