@@ -113,7 +113,7 @@ def step(page, action, timeout_ms, done, documents):
     page.wait_for_timeout(300)
     if documents:
         # wait_for_load_state would answer at once for the old, loaded document: wait for the new one.
-        page.wait_for_function("!window.__stale && document.readyState === 'complete'", timeout=timeout_ms)
+        page.wait_for_function("() => !window.__stale && document.readyState === 'complete'", timeout=timeout_ms)
         page.wait_for_selector("[data-axis] .axis-frame")
     dom_ms, frame_ms, window = done[0]
     return dom_ms, frame_ms, window, bool(documents)
