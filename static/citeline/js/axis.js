@@ -52,6 +52,7 @@
     if (busy) busy.abort();
     busy = window.AbortController ? new AbortController() : null;
     el.classList.add("is-loading");
+    var swapped = false;
     fetch(href, { headers: { "HX-Request": "true", "HX-Target": "axis" }, signal: busy && busy.signal, credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
@@ -64,6 +65,7 @@
         var current = axisEl();
         if (!fresh || !current) return;
         current.replaceWith(fresh);
+        swapped = true;
         if (options.push !== false) history.pushState({ axis: 1 }, "", href);
         ready(fresh, options.focus);
         var input = document.querySelector("[data-axis-window-input]");
@@ -79,6 +81,7 @@
         // A fetch cut off because the page is being left is not a failure to fall back from:
         // navigating then would abort the navigation the reader asked for.
         if (leaving || (error && error.name === "AbortError")) return;
+        if (swapped) throw error; // the new axis is in: a fault after that is ours, not a reason to reload
         location.href = href; // the page itself can always draw it
       });
   }
@@ -122,7 +125,8 @@
     else if (focus === "last" && all.length) all[all.length - 1].focus();
     else if (focus === "story") { var step = el.querySelector("[data-story-step]"); if (step) step.focus(); }
     else if (focus) {
-      var target = el.querySelector('[data-event="' + focus + '"]') || el.querySelector(focus.charAt(0) === "[" ? focus : "#none");
+      // A selector of our own ("[data-axis-zoom=...]", after a zoom button) or an event's slug.
+      var target = el.querySelector(focus.charAt(0) === "[" ? focus : '[data-event="' + CSS.escape(focus) + '"]');
       if (target) { target.focus(); roam(el, target); }
     }
   }
