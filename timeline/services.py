@@ -453,6 +453,25 @@ def _fields_set(obj, fields):
     return changed
 
 
+def _imported_save(obj, fields, *, noun, where, counts, problems):
+    """
+    Set `fields` on an event or period of a TimelineJS file and save it when it is new or changed,
+    counting "<noun> created" or "<noun> updated"; False when it is invalid (the problem is recorded).
+    Its date bounds are derived on save, so they are not checked before.
+    """
+    is_new = obj.pk is None
+    if not (_fields_set(obj, fields) or is_new):
+        return True
+    try:
+        obj.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
+    except ValidationError as exc:
+        problems.append(f"{where}: {validation_error_text(exc)}")
+        return False
+    obj.save()
+    counts[f"{noun} {'created' if is_new else 'updated'}"] += 1
+    return True
+
+
 @transaction.atomic
 def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
     """
@@ -505,14 +524,8 @@ def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
         event = events.get(item.slug) or Event(slug=item.slug, status=Event.Status.DRAFT)
         fields = {"title": item.title, "date": item.date, "annotation": item.annotation, "display_date": item.display_date}
         is_new = event.pk is None
-        if _fields_set(event, fields) or is_new:
-            try:
-                event.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
-            except ValidationError as exc:
-                problems.append(f"{item.where}: {validation_error_text(exc)}")
-                continue
-            event.save()
-            counts["events created" if is_new else "events updated"] += 1
+        if not _imported_save(event, fields, noun="events", where=item.where, counts=counts, problems=problems):
+            continue
         if is_new or event.pk not in mine:
             event.timelines.add(timeline)
         if item.group:
@@ -527,14 +540,9 @@ def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
     for item in plan.periods:
         period = periods.get(item.slug) or Period(slug=item.slug)
         is_new = period.pk is None
-        if _fields_set(period, {"name": item.name, "date": item.date, "description": item.description}) or is_new:
-            try:
-                period.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
-            except ValidationError as exc:
-                problems.append(f"{item.where}: {validation_error_text(exc)}")
-                continue
-            period.save()
-            counts["periods created" if is_new else "periods updated"] += 1
+        fields = {"name": item.name, "date": item.date, "description": item.description}
+        if not _imported_save(period, fields, noun="periods", where=item.where, counts=counts, problems=problems):
+            continue
         if is_new or not period.timelines.filter(pk=timeline.pk).exists():
             period.timelines.add(timeline)
     if problems:
