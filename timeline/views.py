@@ -34,7 +34,7 @@ from timeline.selectors import (
     timeline_events,
     timelines_overview,
 )
-from timeline.sharing import EXPORT_FORMATS, query_clean, timeline_filter_query, url_with_query
+from timeline.sharing import EXPORT_FORMATS, query_clean, reader_query, timeline_filter_query, url_with_query
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ def timeline_index(request, slug=None):
     context = {
         "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
         "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
-        "canonical_url": canonical_url,
+        "canonical_url": canonical_url, "reader_query": reader_query(request.GET),
     }  # fmt: skip
     periods = list(Period.objects.filter(timelines=timeline))
     context["periods"] = periods
