@@ -136,7 +136,7 @@ def timeline_index(request, slug=None):
     # Filters, sorting and pages are views of the same timeline: they point to it too.
     canonical_url = request.build_absolute_uri(timeline.get_absolute_url())
     published = timeline_events(timeline, drafts=show_drafts)
-    filterset = EventFilter(request.GET, queryset=published)
+    filterset = EventFilter(request.GET, queryset=published, request=request)
     sort = SORTS.get(request.GET.get("sort"), "date")
     page = events_page(filterset, page=_page_number(request), sort=sort)
     context = {
@@ -161,7 +161,7 @@ def timeline_index(request, slug=None):
     if filterset.active:
         leaders = cached_by_version(
             _counts_key(request, "facets", drop=tuple(request.GET)),
-            lambda: event_facets(EventFilter({}, queryset=published), published),
+            lambda: event_facets(EventFilter({}, queryset=published, request=request), published),
         )
     on_page = {event.slug for event in page.events}
     # One more than the row shows tells whether to link to all of them (the turning-points filter)
