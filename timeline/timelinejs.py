@@ -9,7 +9,7 @@ written again keeps its dates. Years are astronomical, as in TimelineJS (JavaScr
 1 BCE, -43 is 44 BCE. A time of day is not kept (Citeline dates are days).
 
 The reader is pure: `timelinejs_read` returns a TimelineJSPlan and every problem found, each one
-line naming the row and the fix; `timeline.services.timeline_from_timelinejs_import` writes a plan.
+line naming the row and the fix; `timeline.services.timeline_timelinejs_import` writes a plan.
 """
 
 import csv
