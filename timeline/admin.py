@@ -409,15 +409,16 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
     @admin.action(description="Publish the selected events (cited ones only)")
     @transaction.atomic  # a bulk action is one commit: the validators move once
     def publish(self, request, queryset):
-        published, uncited = 0, []
+        published, uncited = [], []
         for event in queryset.exclude(status=Event.Status.PUBLISHED):
             try:
                 event_publish(event=event)
             except ValidationError:
                 uncited.append(event.title)
             else:
-                published += 1
-        self.message_user(request, f"{published} event(s) published.", messages.SUCCESS)
+                published.append(event)
+        self.message_user(request, f"{len(published)} event(s) published.", messages.SUCCESS)
+        hidden_warn(self, request, *published)
         if uncited:
             self.message_user(
                 request,
@@ -449,8 +450,7 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
                 message = f"{kind.capitalize()} “{label}” removed from {changed} event(s); {unchanged} did not have it."
             self.message_user(request, message, messages.SUCCESS)
             if kind == "timeline" and not add:
-                for event in queryset.filter(status=Event.Status.PUBLISHED):
-                    hidden_warn(self, request, event)
+                hidden_warn(self, request, *queryset)
             return None
         context = {
             **self.admin_site.each_context(request),
@@ -526,21 +526,26 @@ class EventAdmin(DatedAdminMixin, SimpleHistoryAdmin):
             event_delete(event=event)
 
 
-def hidden_warn(model_admin, request, event):
+def hidden_warn(model_admin, request, *events):
     """
-    A published event that no published timeline tells is invisible to readers: kept (an editor may be
-    preparing a draft timeline, to publish all at once), but said plainly.
+    Published events that no published timeline tells are invisible to readers. Publishing them is
+    allowed, not refused: an editor launching a story publishes its events while the timeline is
+    still a draft, then the timeline, and readers get it all at once. Each is said plainly, with the fix.
     """
-    if event.status != Event.Status.PUBLISHED or event.timelines.published().exists():
-        return
-    drafts = [timeline.title for timeline in event.timelines.all()]
-    where = f"its timelines are drafts ({', '.join(drafts)})" if drafts else "it is in no timeline"
-    model_admin.message_user(
-        request,
-        f"“{event.title}” is published but readers cannot see it: {where}. "
-        "Add it to a published timeline, or publish its timeline (Timelines › status).",
-        messages.WARNING,
+    unseen = (
+        Event.objects.filter(pk__in=[event.pk for event in events], status=Event.Status.PUBLISHED)
+        .exclude(pk__in=Event.objects.published().values("pk"))
+        .prefetch_related("timelines")
     )
+    for event in unseen:
+        drafts = [timeline.title for timeline in event.timelines.all()]
+        where = f"its timelines are drafts ({', '.join(drafts)})" if drafts else "it is in no timeline"
+        model_admin.message_user(
+            request,
+            f"“{event.title}” is published but readers cannot see it: {where}. "
+            "Add it to a published timeline, or publish its timeline (Timelines › status).",
+            messages.WARNING,
+        )
 
 
 def claims_warn(model_admin, request, citations):

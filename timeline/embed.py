@@ -35,8 +35,8 @@ from timeline.caching import (
 )
 from timeline.exports import timeline_title
 from timeline.filters import EventFilter
-from timeline.models import Event, Timeline
-from timeline.permissions import DRAFTS_PARAMETER, drafts_requested
+from timeline.models import Timeline
+from timeline.permissions import DRAFTS_PARAMETER
 from timeline.sharing import embed_options, timeline_filter_query, url_with_query, widget_options, widget_query
 
 OEMBED_DEFAULT_SIZE = (600, 600)
@@ -62,25 +62,22 @@ def embed_timeline(request):
     timelines), in a response no cache keeps.
     """
     if DRAFTS_PARAMETER in request.GET:
-        show_drafts = drafts_requested(request)
-        events = Event.objects.visible_to(request.user, drafts=show_drafts)
-        response = _embed_render(request, events, request_for_filters=request if show_drafts else None)
-        return drafts_never_stored(response)
+        return drafts_never_stored(_embed_render(request))
     # The ETag names the variant (HX-Target: axis answers the axis alone); the widget never reads the
     # session, so one rendering per ETag serves every visitor.
     etag, last_modified = cache_validators(request, variant=f"HX-Target={request.headers.get('HX-Target', '')}")
     response = not_modified(request, etag=etag, last_modified=last_modified)
     if response is None:
-        response = rendered_once(request, etag, lambda: _embed_render(request, Event.objects.published()), anonymous_only=False)
+        response = rendered_once(request, etag, lambda: _embed_render(request), anonymous_only=False)
     return cache_headers(response, etag=etag, last_modified=last_modified)
 
 
-def _embed_render(request, events, *, request_for_filters=None):
-    """The widget's page; the filters see the user (draft timelines) only when `request_for_filters` is given."""
+def _embed_render(request):
+    """The widget's page: the events EventFilter lets this request see (drafts only in an editor's preview)."""
     filters, scheme, limit = embed_options(request.GET)
     options = widget_options(request.GET)
     # for_reader() only on the list: the axis adds its own (story mode) and two prefetches of citations clash.
-    filterset = EventFilter(filters, queryset=events, request=request_for_filters)
+    filterset = EventFilter(filters, request=request)
     valid = filterset.is_valid()
     timeline = filterset.form.cleaned_data.get("timeline") if valid else None
     axis = None
@@ -104,7 +101,7 @@ def _embed_render(request, events, *, request_for_filters=None):
     events, total = [], 0
     if valid and options["view"] != "story":
         queryset = filterset.qs.for_reader().order_by("date_lower", "date_upper", "title", "pk")
-        if request_for_filters is None:
+        if not filterset.drafts:
             # A COUNT over every matching published event: once per content version and filters, not per request.
             total = cached_by_version(version_key("embed-total", path=request.path, params=filters), queryset.count)
         else:  # an editor's drafts preview: counted afresh, never shared

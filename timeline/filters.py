@@ -9,6 +9,7 @@ from django import forms
 from sources.forms import NaturalDateField
 from sources.models import Source
 from timeline.models import Actor, Event, Theme, Timeline
+from timeline.permissions import DRAFTS_PARAMETER, can_see_drafts
 from timeline.selectors import SEARCH_MAX_LENGTH, SEARCH_MAX_WORDS, events_search, search_words
 
 
@@ -27,6 +28,13 @@ class NaturalDateFilter(django_filters.Filter):
     field_class = NaturalDateField
 
 
+class TimelineFilter(django_filters.ModelChoiceFilter):
+    """A timeline by its slug: a draft one only where its EventFilter shows drafts."""
+
+    def get_queryset(self, request):
+        return Timeline.objects.all() if self.parent.drafts else Timeline.objects.published()
+
+
 class EventFilter(django_filters.FilterSet):
     q = SearchFilter(method="filter_search", label="Search", help_text="Words in titles, annotations and quotes.")
     actor = django_filters.ModelMultipleChoiceFilter(
@@ -41,8 +49,8 @@ class EventFilter(django_filters.FilterSet):
         field_name="citations__passage__source__slug", to_field_name="slug", queryset=Source.objects.all(), label="Sources",
         help_text="Events citing any of these sources.",
     )  # fmt: skip
-    timeline = django_filters.ModelChoiceFilter(
-        field_name="timelines", to_field_name="slug", queryset=lambda request: Timeline.objects.visible_to(getattr(request, "user", None)),
+    timeline = TimelineFilter(
+        field_name="timelines", to_field_name="slug", queryset=Timeline.objects.published(),
         label="Timeline", help_text="Events of this timeline (its slug; /api/timelines/ lists them).", method="filter_timeline",
         error_messages={"invalid_choice": "There is no published timeline “%(value)s”: /timelines/ and /api/timelines/ list them."},
     )  # fmt: skip
@@ -56,6 +64,23 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = Event
         fields = ["q", "timeline", "actor", "theme", "source", "date_from", "date_to", "turning_point"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, drafts=None):
+        """
+        Drafts, the rule for every surface: draft events and draft timelines are shown to an editor's
+        request only, where the surface offers them (`drafts`): by default when the editor asks
+        (?drafts=1: the pages' "Show drafts", the widget's preview); the API offers them always
+        (drafts=True). Anyone else, and a filter without a request (a feed, the widget every visitor
+        shares), gets no draft event whatever `queryset` holds, and published timelines only; the user
+        is not even read (no session) unless drafts are offered. Without `queryset`: the events the request may see.
+        """
+        offered = drafts if drafts is not None else request is not None and request.GET.get(DRAFTS_PARAMETER) == "1"
+        self.drafts = bool(offered and request is not None and can_see_drafts(request.user))
+        if queryset is None:
+            queryset = Event.objects.all() if self.drafts else Event.objects.published()
+        elif not self.drafts:
+            queryset = queryset.filter(status=Event.Status.PUBLISHED)
+        super().__init__(data, queryset, request=request, prefix=prefix)
 
     def filter_queryset(self, queryset):
         return self.filter_queryset_except(queryset)

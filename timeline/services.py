@@ -12,19 +12,19 @@ from collections import Counter
 from pathlib import Path
 
 import yaml
-from anyascii import anyascii
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
+from django.utils.text import Truncator
 
 from sources.anchoring import quote_anchor
 from sources.models import DateMention, Passage, PassageRole, Source
 from sources.reanchor import NewText, OldAnchor
 from sources.validation import validation_error_text
 from timeline.models import Actor, Citation, Event, EventMedia, Period, Theme, Timeline
-from timeline.timelinejs import TimelineJSRefused
+from timeline.slugs import slug_from
+from timeline.timelinejs import THEME_SLUG_MAX_LENGTH, TimelineJSRefused, imported_slug, imported_slug_former
 
 
 class TimelineDataError(Exception):
@@ -126,20 +126,6 @@ def events_label_change(*, events, kind: str, label, add: bool, user=None) -> tu
 
 
 # --- Titles and slugs ------------------------------------------------------------------------------
-
-# Every dash a title may join words with: hyphen, non-breaking hyphen, figure, en and em dashes,
-# horizontal bar, minus, small and full-width hyphen-minus. "Rasht–Astara" is rasht-astara.
-DASHES_RE = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d]")
-SLUG_MAX_LENGTH = 60
-
-
-def slug_from(text: str) -> str:
-    """
-    A slug of `text` that keeps words joined by any dash joined by "-" ("Rasht–Astara railway" is
-    rasht-astara-railway) and transliterates other scripts as sources' slugs do ("راه‌آهن رشت" is not an empty slug).
-    """
-    slug = slugify(anyascii(DASHES_RE.sub("-", text or "")))
-    return re.sub(r"-{2,}", "-", slug)[:SLUG_MAX_LENGTH].strip("-") or "event"
 
 
 def event_slug_unique(title: str, *, exclude_pk=None) -> str:
@@ -453,6 +439,25 @@ def _fields_set(obj, fields):
     return changed
 
 
+def _imported_save(obj, fields, *, noun, where, counts, problems):
+    """
+    Set `fields` on an event or period of a TimelineJS file and save it when it is new or changed,
+    counting "<noun> created" or "<noun> updated"; False when it is invalid (the problem is recorded).
+    Its date bounds are derived on save, so they are not checked before.
+    """
+    is_new = obj.pk is None
+    if not (_fields_set(obj, fields) or is_new):
+        return True
+    try:
+        obj.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
+    except ValidationError as exc:
+        problems.append(f"{where}: {validation_error_text(exc)}")
+        return False
+    obj.save()
+    counts[f"{noun} {'created' if is_new else 'updated'}"] += 1
+    return True
+
+
 @transaction.atomic
 def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
     """
@@ -475,14 +480,15 @@ def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
         counts["timeline created" if timeline.pk is None else "timeline updated"] += 1
         timeline.save()
 
-    events = {
-        event.slug: event
-        for event in Event.objects.filter(slug__in=[item.slug for item in plan.events]).select_related("media_item")
+    found = {
+        event.slug: event for event in Event.objects.filter(slug__in=_planned_slugs(plan.events)).select_related("media_item")
     }
     mine = set(
-        Event.timelines.through.objects.filter(timeline=timeline, event__in=events.values()).values_list("event_id", flat=True)
+        Event.timelines.through.objects.filter(timeline=timeline, event__in=found.values()).values_list("event_id", flat=True)
     )
-    periods = {period.slug: period for period in Period.objects.filter(slug__in=[item.slug for item in plan.periods])}
+    events = _imported_matches(plan.events, found, ours=mine)
+    found_periods = {period.slug: period for period in Period.objects.filter(slug__in=_planned_slugs(plan.periods))}
+    periods = _imported_matches(plan.periods, found_periods)
     for item in plan.events:
         other = events.get(item.slug)
         if other is not None and other.pk not in mine:
@@ -494,53 +500,87 @@ def timeline_timelinejs_import(*, plan, slug: str, progress=iter) -> Counter:
         other = periods.get(item.slug)
         if other is not None and other.date != item.date and not other.timelines.filter(pk=timeline.pk).exists():
             problems.append(
-                f"{item.where}: a period “{item.slug}” with other dates ({other.date_display}) exists already. "
+                f"{item.where}: a period “{other.slug}” with other dates ({other.date_display}) exists already. "
                 "Rename the era, or give it the same dates to share that period."
             )
     if problems:
         raise TimelineJSRefused(problems)
 
-    themes = {}
+    themes = _group_themes(plan, counts)
     for item in progress(plan.events):
         event = events.get(item.slug) or Event(slug=item.slug, status=Event.Status.DRAFT)
         fields = {"title": item.title, "date": item.date, "annotation": item.annotation, "display_date": item.display_date}
+        if event.slug != item.slug and event_slug_follows_title(event) and item.slug not in found:
+            fields["slug"] = item.slug  # found by its former slug, and no reader has a link to it yet: it may read well now
         is_new = event.pk is None
-        if _fields_set(event, fields) or is_new:
-            try:
-                event.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
-            except ValidationError as exc:
-                problems.append(f"{item.where}: {validation_error_text(exc)}")
-                continue
-            event.save()
-            counts["events created" if is_new else "events updated"] += 1
+        if not _imported_save(event, fields, noun="events", where=item.where, counts=counts, problems=problems):
+            continue
         if is_new or event.pk not in mine:
             event.timelines.add(timeline)
-        if item.group:
-            theme_slug = slugify(item.group)[:120] or "group"
-            if theme_slug not in themes:
-                themes[theme_slug], made = Theme.objects.get_or_create(slug=theme_slug, defaults={"name": item.group})
-                counts["themes created"] += made
-            if is_new or not event.themes.filter(pk=themes[theme_slug].pk).exists():
-                event.themes.add(themes[theme_slug])
+        if item.group and (is_new or not event.themes.filter(pk=themes[item.group].pk).exists()):
+            event.themes.add(themes[item.group])
         if item.media is not None:
             _media_link_set(event, item, counts, problems)
     for item in plan.periods:
         period = periods.get(item.slug) or Period(slug=item.slug)
         is_new = period.pk is None
-        if _fields_set(period, {"name": item.name, "date": item.date, "description": item.description}) or is_new:
-            try:
-                period.full_clean(exclude=["date_lower", "date_upper", "date_precision"])
-            except ValidationError as exc:
-                problems.append(f"{item.where}: {validation_error_text(exc)}")
-                continue
-            period.save()
-            counts["periods created" if is_new else "periods updated"] += 1
+        fields = {"name": item.name, "date": item.date, "description": item.description}
+        if not _imported_save(period, fields, noun="periods", where=item.where, counts=counts, problems=problems):
+            continue
         if is_new or not period.timelines.filter(pk=timeline.pk).exists():
             period.timelines.add(timeline)
     if problems:
         raise TimelineJSRefused(problems)  # the transaction is rolled back: nothing was written
     counts["events"] = len(plan.events)
     return counts
+
+
+def _planned_slugs(items):
+    return {slug for item in items for slug in (item.slug, item.former_slug) if slug}
+
+
+def _imported_matches(items, found, *, ours=None):
+    """
+    The existing row (of `found`, by slug) each planned item updates, by the item's slug: the row with
+    its slug, else the row with its former slug (a file imported before slugs kept their dashes), a
+    row matched once only. With `ours` (the pks of the rows the timeline holds), a former slug finds
+    only one of those, and they are matched first; a row of `found` that is not ours is still matched
+    by its slug, so the caller can refuse to take it over.
+    """
+    matches, claimed = {}, set()
+    for attribute, only_ours in (("slug", True), ("former_slug", True), ("slug", False)):
+        for item in items:
+            row = found.get(getattr(item, attribute))
+            if (
+                item.slug in matches
+                or row is None
+                or row.pk in claimed
+                or (only_ours and ours is not None and row.pk not in ours)
+            ):
+                continue
+            matches[item.slug] = row
+            claimed.add(row.pk)
+    return matches
+
+
+def _group_themes(plan, counts):
+    """The theme of each group the file names: found by its slug (or the one an earlier import gave it), else created."""
+    slugs = {
+        item.group: (
+            imported_slug(item.group, max_length=THEME_SLUG_MAX_LENGTH) or "group",
+            imported_slug_former(item.group, max_length=THEME_SLUG_MAX_LENGTH) or "group",
+        )
+        for item in plan.events
+        if item.group
+    }
+    found = {theme.slug: theme for theme in Theme.objects.filter(slug__in={slug for pair in slugs.values() for slug in pair})}
+    themes = {}
+    for group, (slug, former_slug) in slugs.items():
+        themes[group] = found.get(slug) or found.get(former_slug)
+        if themes[group] is None:
+            themes[group] = found[slug] = Theme.objects.create(slug=slug, name=group)
+            counts["themes created"] += 1
+    return themes
 
 
 def _media_link_set(event, item, counts, problems):

@@ -28,9 +28,22 @@ DOWNLOAD_LABELS = {
 EXPORT_FORMATS = [renderer.format for renderer in EXPORT_RENDERERS]
 
 
-def query_clean(query_dict, drop=("page",)):
-    """The query string without empty values (what a submitted form adds) and without `drop`."""
+def query_clean(query_dict, drop=None):
+    """
+    The query string of a reader's link (the axis's zoom and pan, the filters' links): without empty
+    values (what a submitted form adds) and without `drop`, by default the page number and the
+    "Embed this view" panel's options, which belong to the panel, not to the view a reader follows.
+    """
+    drop = ("page", *EMBED_OPTION_NAMES) if drop is None else drop
     return urlencode([(key, value) for key, values in query_dict.lists() if key not in drop for value in values if value.strip()])
+
+
+def reader_query(query_dict):
+    """`query_dict` without the "Embed this view" panel's options: the QueryDict a reader's link (the next page) is built from."""
+    query = query_dict.copy()
+    for name in EMBED_OPTION_NAMES:
+        query.pop(name, None)
+    return query
 
 
 def filter_query(query):
@@ -159,10 +172,13 @@ class EmbedOptionsForm(forms.Form):
         }
 
 
+EMBED_OPTION_NAMES = tuple(EmbedOptionsForm.base_fields)
+
+
 def embed_panel_form(query):
     """The panel's options form, bound when the page's query names any option, validated."""
-    bound = any(name in query for name in EmbedOptionsForm.base_fields)
-    form = EmbedOptionsForm({name: query.get(name, "") for name in EmbedOptionsForm.base_fields} if bound else None)
+    bound = any(name in query for name in EMBED_OPTION_NAMES)
+    form = EmbedOptionsForm({name: query.get(name, "") for name in EMBED_OPTION_NAMES} if bound else None)
     form.is_valid()
     return form
 
@@ -262,7 +278,7 @@ def share_context(request, timeline=None):
         "embed_keep": [
             (name, value)
             for name, values in request.GET.lists()
-            if name not in EmbedOptionsForm.base_fields and name != "page" and (name != DRAFTS_PARAMETER or drafts)
+            if name not in EMBED_OPTION_NAMES and name != "page" and (name != DRAFTS_PARAMETER or drafts)
             for value in values
         ],
     }

@@ -9,7 +9,7 @@ written again keeps its dates. Years are astronomical, as in TimelineJS (JavaScr
 1 BCE, -43 is 44 BCE. A time of day is not kept (Citeline dates are days).
 
 The reader is pure: `timelinejs_read` returns a TimelineJSPlan and every problem found, each one
-line naming the row and the fix; `timeline.services.timeline_from_timelinejs_import` writes a plan.
+line naming the row and the fix; `timeline.services.timeline_timelinejs_import` writes a plan.
 """
 
 import csv
@@ -29,6 +29,7 @@ from django.utils.text import slugify
 from sources.dates import ENDPOINT_RE, Precision, day_parts, edtf_bounds, edtf_display, edtf_year
 from timeline.citing import page_locator
 from timeline.markdown import ALLOWED_TAGS, markdown_html
+from timeline.slugs import slug_from
 
 # The columns of TimelineJS's Google Sheet template (https://timeline.knightlab.com/docs/using-spreadsheets.html).
 SHEET_COLUMNS = [
@@ -39,6 +40,7 @@ SHEET_REQUIRED = {"Year", "Headline"}
 # JavaScript dates reach 271,821 BCE to 275,760 CE; beyond, TimelineJS needs its cosmological scale.
 HUMAN_SCALE_YEARS = (-271_820, 275_759)
 TEXT_TAGS = ALLOWED_TAGS | {"h3", "h4", "span", "div", "i", "b", "u", "small"}
+EVENT_SLUG_MAX_LENGTH, PERIOD_SLUG_MAX_LENGTH, THEME_SLUG_MAX_LENGTH = 160, 120, 120
 
 
 class TimelineJSRefused(Exception):
@@ -62,6 +64,7 @@ class PlannedEvent:
     slug: str
     title: str
     date: str
+    former_slug: str = ""  # what imports made of it before slugs kept their dashes (imported_slug_former)
     annotation: str = ""
     display_date: str = ""
     group: str = ""
@@ -75,6 +78,7 @@ class PlannedPeriod:
     name: str
     date: str
     description: str = ""
+    former_slug: str = ""
 
 
 @dataclass
@@ -86,6 +90,19 @@ class TimelineJSPlan:
 
 
 # --- reading ---------------------------------------------------------------------------------------
+
+
+def imported_slug(text, *, max_length):
+    """The slug of an imported event, period or group's theme: the app's rule (timeline.slugs), "" when nothing is left."""
+    return slug_from(str(text or ""), max_length=max_length, default="")
+
+
+def imported_slug_former(text, *, max_length):
+    """
+    The slug imports made before they kept dashes and transliterated ("1979–1989" was 19791989): a
+    re-import finds by it what an earlier import created, so it updates those rows instead of adding new ones.
+    """
+    return slugify(str(text or ""))[:max_length]
 
 
 def plain_text(html):
@@ -218,7 +235,13 @@ def plan_from_data(data, *, name="file"):
             continue
         where, headline, text = read
         date = _edtf(slide.get("start_date"), slide.get("end_date"), where, problems)
-        slug = slugify(str(slide.get("unique_id") or ""))[:160] or slugify(headline)[:160]
+        unique_id = slide.get("unique_id")
+        slug = imported_slug(unique_id, max_length=EVENT_SLUG_MAX_LENGTH) or imported_slug(
+            headline, max_length=EVENT_SLUG_MAX_LENGTH
+        )
+        former_slug = imported_slug_former(unique_id, max_length=EVENT_SLUG_MAX_LENGTH) or imported_slug_former(
+            headline, max_length=EVENT_SLUG_MAX_LENGTH
+        )
         if slug in slugs:
             problems.append(
                 f"{where}: its slug “{slug}” is the same as that of {slugs[slug]}. Give one of them a different unique_id or headline."
@@ -232,8 +255,9 @@ def plan_from_data(data, *, name="file"):
         if date and headline and slug:
             plan.events.append(
                 PlannedEvent(
-                    where=where, slug=slug, title=headline, date=date, annotation=text, display_date=display[:100],
-                    group=plain_text(slide.get("group"))[:200], media=_media(slide.get("media"), where, problems),
+                    where=where, slug=slug, former_slug=former_slug, title=headline, date=date, annotation=text,
+                    display_date=display[:100], group=plain_text(slide.get("group"))[:200],
+                    media=_media(slide.get("media"), where, problems),
                 )
             )  # fmt: skip
     if not data["events"]:
@@ -253,7 +277,14 @@ def plan_from_data(data, *, name="file"):
         date = _edtf(era.get("start_date"), era.get("end_date"), where, problems)
         if date and headline:
             plan.periods.append(
-                PlannedPeriod(where=where, slug=slugify(headline)[:120], name=headline[:200], date=date, description=text)
+                PlannedPeriod(
+                    where=where,
+                    slug=imported_slug(headline, max_length=PERIOD_SLUG_MAX_LENGTH),
+                    former_slug=imported_slug_former(headline, max_length=PERIOD_SLUG_MAX_LENGTH),
+                    name=headline[:200],
+                    date=date,
+                    description=text,
+                )
             )
     if problems:
         raise TimelineJSRefused(problems)

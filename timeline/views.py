@@ -34,7 +34,7 @@ from timeline.selectors import (
     timeline_events,
     timelines_overview,
 )
-from timeline.sharing import EXPORT_FORMATS, query_clean, timeline_filter_query, url_with_query
+from timeline.sharing import EXPORT_FORMATS, query_clean, reader_query, timeline_filter_query, url_with_query
 
 logger = logging.getLogger(__name__)
 
@@ -136,13 +136,13 @@ def timeline_index(request, slug=None):
     # Filters, sorting and pages are views of the same timeline: they point to it too.
     canonical_url = request.build_absolute_uri(timeline.get_absolute_url())
     published = timeline_events(timeline, drafts=show_drafts)
-    filterset = EventFilter(request.GET, queryset=published)
+    filterset = EventFilter(request.GET, queryset=published, request=request)
     sort = SORTS.get(request.GET.get("sort"), "date")
     page = events_page(filterset, page=_page_number(request), sort=sort)
     context = {
         "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
         "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
-        "canonical_url": canonical_url,
+        "canonical_url": canonical_url, "reader_query": reader_query(request.GET),
     }  # fmt: skip
     periods = list(Period.objects.filter(timelines=timeline))
     context["periods"] = periods
@@ -161,7 +161,7 @@ def timeline_index(request, slug=None):
     if filterset.active:
         leaders = cached_by_version(
             _counts_key(request, "facets", drop=tuple(request.GET)),
-            lambda: event_facets(EventFilter({}, queryset=published), published),
+            lambda: event_facets(EventFilter({}, queryset=published, request=request), published),
         )
     on_page = {event.slug for event in page.events}
     # One more than the row shows tells whether to link to all of them (the turning-points filter)

@@ -1,5 +1,7 @@
 """Two widgets embedded with embed.js on a page of another origin, in a real Chromium."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -185,6 +187,25 @@ def test_embed_panel_works_without_javascript(browser, live_url):
         "Height: give a whole number of pixels, 150 to 3000, or leave it empty."
     )
     context.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="htmx re-renders the panel from the filters' request, which does not carry the panel's options: "
+    "the fix is in index.html or share_panel.js (another helper's files); drop this mark when it lands",
+)
+def test_embed_panel_keeps_its_options_when_a_filter_changes(page, live_url):
+    """Options chosen in the panel survive a filter change (htmx), and the URL pushed for the view still carries no embed_*."""
+    page.goto(f"{live_url}/?actor=iran")
+    page.locator("#embed-panel > summary").click()
+    panel = page.locator("#embed-panel")
+    panel.get_by_label("View", exact=True).select_option("list")
+    panel.get_by_label("Events shown", exact=True).fill("5")
+    with page.expect_response(lambda response: "q=nuclear" in response.url):
+        page.locator("#id_q").fill("nuclear")
+    expect(page.locator("#embed-snippet-script")).to_have_value(re.compile('data-q="nuclear"'))
+    assert "embed_" not in page.url
+    assert 'data-view="list" data-scheme="light" data-limit="5"' in panel_snippets(page)[0]
 
 
 def test_plain_iframe_snippet_fits_a_phone_and_a_wide_column(browser, live_url, host_page):

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory
+from tests.factories import ActorFactory, CitationFactory, EventFactory, SourceFactory, ThemeFactory, TimelineFactory
 from timeline.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,16 @@ def test_widget(client, draft):
     """The widget shows no draft, even asked for its actor."""
     assert_hidden(client.get("/embed/timeline/", {"limit": 100}).content.decode())
     assert '<li class="e' not in client.get("/embed/timeline/", {"actor": ACTOR}).content.decode()
+
+
+def test_widget_asked_for_drafts_by_a_reader(client, draft):
+    """?drafts=1 (the editors' preview) from anyone else shows no draft, nor a draft timeline, even asked for its actor."""
+    TimelineFactory(slug="draftonly-timeline", title="Draftonly timeline", status="draft").events.add(draft)
+    for asked in ({}, {"actor": ACTOR}, {"timeline": "draftonly-timeline"}):
+        response = client.get("/embed/timeline/", {"drafts": "1", "limit": 100, **asked})
+        assert response.status_code == 200
+        assert_hidden(response.content.decode(), "Draftonly timeline")
+    assert "There is no published timeline “draftonly-timeline”" in response.content.decode()
 
 
 def test_oembed(client, draft):

@@ -406,6 +406,26 @@ def test_embed_panel_form_works_without_javascript(client):
     )
 
 
+@pytest.mark.parametrize("target", ["", "results", "axis"])
+def test_embed_panel_options_stay_out_of_reader_links(client, target):
+    """
+    The panel's options shape its snippets only: the axis's zoom, pan and cluster links, the next page
+    and the URL htmx pushes never carry embed_*, with or without htmx.
+    """
+    headers = {"HX-Request": "true", "HX-Target": target} if target else {}
+    query = {"actor": "russia", "window": "2011/2019", "embed_view": "story", "embed_limit": "5", "embed_title": "Mine"}
+    response = client.get("/", query, headers=headers)
+    html = response.content.decode()
+    links = [link.replace("&amp;", "&") for link in re.findall(r'<a [^>]*?(?:href|hx-get)="([^"#]*\?[^"]*)"', html)]
+    zooms = [link for link in links if "window=" in link]
+    assert zooms and all("actor=russia" in link for link in zooms)
+    if target != "axis":
+        assert [link for link in links if "page=2" in link]
+        assert 'data-view="story"' in snippet(html, "script")  # the panel itself still shows the options chosen
+    assert [link for link in links if "embed_" in link] == []
+    assert "embed_" not in response.get("HX-Push-Url", "")
+
+
 def test_plain_iframe_snippet_is_responsive(client):
     """The plain iframe is as wide as its column up to a readable maximum, with a title and the chosen (or a default) height, not a 600 px box."""
     iframe = snippet(client.get("/").content.decode(), "iframe")

@@ -3,10 +3,12 @@
 from urllib.parse import urlencode
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
+from django.test import RequestFactory
 
 from sources.dates import day_number
-from tests.factories import CitationFactory
+from tests.factories import CitationFactory, EventFactory, UserFactory
 from timeline.filters import EventFilter
 from timeline.models import Event
 
@@ -126,3 +128,28 @@ def test_dates_in_words_of_any_era_filter():
     assert {ides, fifty} <= kept and older not in kept
     assert set(filtered("date_from=from+100+BC+to+100+AD&date_to=from+100+BC+to+100+AD").qs) == kept
     assert list(filtered("").qs.order_by("date_lower", "date_upper", "title"))[:3] == [older, ides, fifty]
+
+
+@pytest.mark.parametrize(
+    ("user", "query", "drafts", "shown"),
+    [
+        ("anonymous", "drafts=1", None, False),
+        ("anonymous", "", True, False),  # a surface that offers drafts (the API) still shows none to readers
+        ("reader", "drafts=1", None, False),  # signed in, without the right to view drafts
+        ("editor", "", None, False),  # an editor who did not ask
+        ("editor", "drafts=1", None, True),
+        ("editor", "", True, True),
+    ],
+)
+def test_drafts_only_for_an_editor_where_offered(user, query, drafts, shown):
+    """EventFilter decides, whatever queryset it is given: drafts only for an editor who asked (or on the API)."""
+    draft = EventFactory(title="Draft in the queryset", status=Event.Status.DRAFT)
+    request = RequestFactory().get("/", QueryDict(query))
+    request.user = {
+        "anonymous": AnonymousUser(),
+        "reader": UserFactory(username="reader"),
+        "editor": UserFactory(username="editor", permissions=["view_event"]),
+    }[user]
+    filterset = EventFilter(QueryDict(""), queryset=Event.objects.all(), request=request, drafts=drafts)
+    assert filterset.qs.filter(pk=draft.pk).exists() is shown
+    assert EventFilter(QueryDict(""), request=request, drafts=drafts).qs.filter(pk=draft.pk).exists() is shown

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.factories import CitationFactory, EventFactory, TimelineFactory
+from tests.factories import CitationFactory, EventFactory, PeriodFactory, ThemeFactory, TimelineFactory
 from timeline.models import Event, EventMedia, Period, Timeline
 from timeline.services import event_publish
 
@@ -176,3 +176,51 @@ def test_an_interval_of_deep_time_round_trips(tmp_path, client):
     event_publish(event=event)
     exported = client.get("/api/events/", {"format": "timelinejs", "timeline": "ages"}).json()
     assert [(s["start_date"], s["end_date"]) for s in exported["events"]] == [({"year": -170000}, {"year": -160000})]
+
+
+DASHED = {
+    "title": {"text": {"headline": "Iran and Iraq"}},
+    "events": [
+        {"start_date": {"year": 1980, "month": 9}, "text": {"headline": "Iran–Iraq war begins"}, "group": "Iran–Iraq"},
+        {"unique_id": "ceasefire–1988", "start_date": {"year": 1988, "month": 8}, "text": {"headline": "Ceasefire"}},
+    ],
+    "eras": [{"start_date": {"year": 1980}, "end_date": {"year": 1988}, "text": {"headline": "1980–1988"}}],
+}
+
+
+def test_imported_slugs_keep_their_dashes(tmp_path):
+    """Headlines, unique_ids, eras and groups joined by en dashes give slugs joined by "-", as the admin's do."""
+    run(write(tmp_path, DASHED), "--timeline", "iran-iraq")
+    assert set(Timeline.objects.get(slug="iran-iraq").events.values_list("slug", flat=True)) == {
+        "iran-iraq-war-begins",
+        "ceasefire-1988",
+    }
+    assert Period.objects.filter(slug="1980-1988").exists()
+    assert list(Event.objects.get(slug="iran-iraq-war-begins").themes.values_list("slug", flat=True)) == ["iran-iraq"]
+
+
+def test_a_file_imported_before_slugs_kept_dashes_is_updated_not_duplicated(tmp_path):
+    """
+    Rows an earlier import made with the former slugs (dashes dropped) are found and updated: no second
+    event, period or theme. A draft takes the readable slug; a published event keeps its slug (readers link to it).
+    """
+    timeline = TimelineFactory(slug="iran-iraq", title="Iran and Iraq", status="draft")
+    theme = ThemeFactory(slug="iraniraq", name="Iran–Iraq")
+    draft = EventFactory(slug="iraniraq-war-begins", title="Old title", date="1980", status="draft", timelines=[timeline])
+    draft.themes.add(theme)
+    published = EventFactory(slug="ceasefire1988", title="Ceasefire", date="1988-08", timelines=[timeline])
+    assert published.published_at is not None
+    PeriodFactory(slug="19801988", name="1980–1988", date="1980/1988", timelines=[timeline])
+
+    output = run(write(tmp_path, DASHED), "--timeline", "iran-iraq")
+
+    assert "events created" not in output and "periods created" not in output and "themes created" not in output
+    assert set(timeline.events.values_list("pk", "slug")) == {
+        (draft.pk, "iran-iraq-war-begins"),
+        (published.pk, "ceasefire1988"),
+    }
+    draft.refresh_from_db()
+    assert (draft.title, draft.date) == ("Iran–Iraq war begins", "1980-09")
+    assert list(draft.themes.all()) == [theme]
+    assert list(Period.objects.filter(name="1980–1988").values_list("slug", flat=True)) == ["19801988"]
+    assert "nothing changed" in run(write(tmp_path, DASHED), "--timeline", "iran-iraq")

@@ -51,6 +51,10 @@ class CitelineAutoSchema(AutoSchema):
 class EventFilterBackend(DjangoFilterBackend):
     """DjangoFilterBackend for the shared EventFilter, whose parameter types the schema is told, not left to guess."""
 
+    def get_filterset_kwargs(self, request, queryset, view):
+        # The API answers editors with drafts without ?drafts=1; EventFilter still shows them to editors only.
+        return {**super().get_filterset_kwargs(request, queryset, view), "drafts": True}
+
 
 class EventFilterSchema(DjangoFilterExtension):
     """Slugs and natural-language dates are strings: say so, with each filter's help text."""
