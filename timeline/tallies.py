@@ -155,7 +155,7 @@ def tallies_refresh(event_ids, *, using=DEFAULT_DB_ALIAS):
     nothing changed. Ids of events that no longer exist are ignored (see tallies_forget).
     """
     ids = sorted({event_id for event_id in event_ids if event_id is not None})
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(ids), BATCH):
             batch = ids[start : start + BATCH]
             now = _keys_now(using, batch, lock=True)
@@ -165,7 +165,7 @@ def tallies_refresh(event_ids, *, using=DEFAULT_DB_ALIAS):
 def tallies_forget(event_ids, *, using=DEFAULT_DB_ALIAS):
     """Take events about to be deleted out of every tally (before the delete cascades to their snapshots)."""
     ids = sorted(set(event_ids))
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         for start in range(0, len(ids), BATCH):
             _apply(using, _snapshots(using, ids[start : start + BATCH]), {})
 
@@ -188,7 +188,7 @@ def tallies_rebuild(*, timeline=None, check=False, using=DEFAULT_DB_ALIAS, progr
     time, and return what the kept ones got wrong ([TallyDrift], empty when none). Unless `check`,
     the tallies and the events' snapshots are then written afresh. `progress(done, total)` is told as it goes.
     """
-    with transaction.atomic(using=using):
+    with transaction.atomic(using=using, savepoint=False):
         events = Event.objects.using(using).order_by("pk")
         if timeline is not None:
             events = events.in_timeline(timeline)
