@@ -337,6 +337,12 @@ class Event(DatedModel):
             # The axis's span: the first and last end of the timeline are the ends of a walk of this index.
             models.Index(fields=["date_upper"], name="event_date_upper_idx"),
             # On PostgreSQL migration 0013 adds event_days_gist, a GiST index of the days as a range (axis windows).
+            # A clustered axis draws the first turning points of its window: a short walk of this one, whatever the window holds.
+            models.Index(
+                fields=["date_lower", "date_upper", "title", "id"],
+                condition=Q(is_turning_point=True),
+                name="event_turning_point_order_idx",
+            ),  # fmt: skip
         ]
 
     def __str__(self):

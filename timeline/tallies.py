@@ -52,7 +52,7 @@ def _keys_now(using, event_ids, *, lock):
     """
     events = Event.objects.using(using).filter(pk__in=event_ids).order_by("pk")
     if lock and connections[using].features.has_select_for_update:
-        events = events.select_for_update(of=("self",))
+        events = events.select_for_update()
     published = {
         pk: (lower, upper)
         for pk, status, lower, upper in events.values_list("pk", "status", "date_lower", "date_upper")
