@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from sources.dates import MAX_YEARS, OPEN_LOWER, OPEN_UPPER, Day
@@ -31,6 +31,7 @@ OPEN_START_YEAR = -(MAX_YEARS + 1)
 OPEN_END_YEAR = MAX_YEARS + 1
 # Events read at once by a refresh or a rebuild: bounded statements, whatever the number of events.
 BATCH = 2000
+REBUILD_BATCH = 20_000
 UPSERT_BATCH = 500
 Kind = Tally.Kind
 
@@ -44,13 +45,15 @@ def tally_year(day):
     return Day(day).year
 
 
-def _keys_now(using, event_ids, *, lock):
+def _keys_now(using, event_ids=None, *, lock, id_range=None):
     """
-    {(event id, timeline id): {(kind, key), …}} for the published ones of `event_ids`, read in two
-    queries: the events (locked on PostgreSQL when `lock`, so two edits of one event count in turn)
-    and their links (timelines, actors, themes, cited sources) as one UNION.
+    {(event id, timeline id): {(kind, key), …}} for the published ones of `event_ids` (or of the ids
+    in `id_range`, first and last: a rebuild's walk), read in two queries: the events (locked on
+    PostgreSQL when `lock`, so two edits of one event count in turn) and their links (timelines,
+    actors, themes, cited sources) as one UNION.
     """
-    events = Event.objects.using(using).filter(pk__in=event_ids).order_by("pk")
+    events = Event.objects.using(using).order_by("pk")
+    events = events.filter(pk__in=event_ids) if id_range is None else events.filter(pk__range=id_range)
     if lock and connections[using].features.has_select_for_update:
         events = events.select_for_update()
     published = {
@@ -61,8 +64,12 @@ def _keys_now(using, event_ids, *, lock):
     if not published:
         return {}
 
+    within = (
+        {"event_id__in": list(published)} if id_range is None else {"event_id__gte": id_range[0], "event_id__lte": id_range[1]}
+    )
+
     def links(model, column, kind, queryset=None):
-        rows = (queryset if queryset is not None else model.objects).using(using).filter(event_id__in=list(published))
+        rows = (queryset if queryset is not None else model.objects).using(using).filter(**within)
         return rows.order_by().annotate(tally_kind=Value(kind)).values_list("event_id", "tally_kind", column)
 
     rows = links(Event.timelines.through, "timeline_id", "timeline").union(
@@ -73,6 +80,8 @@ def _keys_now(using, event_ids, *, lock):
     )
     timelines, labels = defaultdict(list), defaultdict(set)
     for event_id, kind, key in rows:
+        if event_id not in published:
+            continue
         if kind == "timeline":
             timelines[event_id].append(key)
         else:
@@ -125,11 +134,11 @@ def _snapshots_write(using, now, pairs):
         TallySnapshot.objects.using(using).bulk_create(
             kept, update_conflicts=True, unique_fields=["event", "timeline"], update_fields=["keys"]
         )
-    if gone:
-        by_event = Q()
-        for event_id, timeline_id in gone:
-            by_event |= Q(event_id=event_id, timeline_id=timeline_id)
-        TallySnapshot.objects.using(using).filter(by_event).delete()
+    events_by_timeline = defaultdict(list)
+    for event_id, timeline_id in gone:
+        events_by_timeline[timeline_id].append(event_id)
+    for timeline_id, event_ids in sorted(events_by_timeline.items()):  # one delete per timeline (a handful)
+        TallySnapshot.objects.using(using).filter(timeline_id=timeline_id, event_id__in=event_ids).delete()
 
 
 def _apply(using, before, now):
@@ -184,9 +193,9 @@ class TallyDrift:
 
 def tallies_rebuild(*, timeline=None, check=False, using=DEFAULT_DB_ALIAS, progress=None):
     """
-    Recount the tallies (of `timeline`, or of every timeline) from the link tables, BATCH events at a
+    Recount the tallies (of `timeline`, or of every timeline) from the link tables, REBUILD_BATCH events at a
     time, and return what the kept ones got wrong ([TallyDrift], empty when none). Unless `check`,
-    the tallies and the events' snapshots are then written afresh. `progress(done, total)` is told as it goes.
+    the tallies and the events' snapshots that differ are then put right. `progress(done, total)` is told as it goes.
     """
     with transaction.atomic(using=using, savepoint=False):
         events = Event.objects.using(using).order_by("pk")
@@ -194,8 +203,10 @@ def tallies_rebuild(*, timeline=None, check=False, using=DEFAULT_DB_ALIAS, progr
             events = events.in_timeline(timeline)
         ids = list(events.values_list("pk", flat=True))
         expected, snapshots = Counter(), {}
-        for start in range(0, len(ids), BATCH):
-            now = _keys_now(using, ids[start : start + BATCH], lock=False)
+        for start in range(0, len(ids), REBUILD_BATCH):
+            batch = ids[start : start + REBUILD_BATCH]
+            # A range of ids: the link tables are read by a walk of their event index, not a lookup per event.
+            now = _keys_now(using, lock=False, id_range=(batch[0], batch[-1]))
             for (event_id, timeline_id), keys in now.items():
                 if timeline is not None and timeline_id != timeline.pk:
                     continue
@@ -203,7 +214,7 @@ def tallies_rebuild(*, timeline=None, check=False, using=DEFAULT_DB_ALIAS, progr
                 for kind, key in keys:
                     expected[timeline_id, kind, key] += 1
             if progress is not None:
-                progress(min(start + BATCH, len(ids)), len(ids))
+                progress(min(start + REBUILD_BATCH, len(ids)), len(ids))
         tallies = Tally.objects.using(using)
         if timeline is not None:
             tallies = tallies.filter(timeline=timeline)
@@ -216,19 +227,20 @@ def tallies_rebuild(*, timeline=None, check=False, using=DEFAULT_DB_ALIAS, progr
             if kept.get(tally_key, 0) != expected.get(tally_key, 0)
         ]
         if not check:
-            tallies.delete()
-            Tally.objects.using(using).bulk_create(
-                [Tally(timeline_id=t, kind=kind, key=key, count=count) for (t, kind, key), count in sorted(expected.items())],
-                batch_size=BATCH,
-            )
-            stale = TallySnapshot.objects.using(using)
+            # Only what differs is written: a rebuild of exact tallies writes nothing.
+            _tallies_add(using, {(item.timeline_id, item.kind, item.key): item.actual for item in drift}, exact=True)
+            stored = TallySnapshot.objects.using(using)
             if timeline is not None:
-                stale = stale.filter(timeline=timeline)
-            stale.delete()
-            TallySnapshot.objects.using(using).bulk_create(
-                [TallySnapshot(event_id=e, timeline_id=t, keys=sorted(keys)) for (e, t), keys in snapshots.items()],
-                batch_size=BATCH,
-            )
+                stored = stored.filter(timeline=timeline)
+            before = {
+                (event_id, timeline_id): frozenset(tuple(key) for key in keys)
+                for event_id, timeline_id, keys in stored.values_list("event_id", "timeline_id", "keys").iterator(
+                    chunk_size=BATCH
+                )
+            }
+            changed = sorted(pair for pair in before.keys() | snapshots.keys() if before.get(pair) != snapshots.get(pair))
+            for start in range(0, len(changed), BATCH):
+                _snapshots_write(using, snapshots, changed[start : start + BATCH])
         return drift
 
 
