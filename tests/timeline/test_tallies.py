@@ -338,3 +338,13 @@ def test_draft_previews_and_filters_are_counted_live(editor_api, client):
     )
     assert filtered["total_count"] == anonymous
     assert Source.objects.exists()
+
+
+def test_the_widget_total_is_the_timelines_tally_and_follows_an_edit(client):
+    """The widget of one timeline, unfiltered, says how many events it holds, exact right after a publish."""
+    timeline = default_timeline()
+    url = f"/embed/timeline/?timeline={timeline.slug}&view=list"
+    before = client.get(url).context["total"]
+    assert before == timeline_events(timeline).count()
+    event_publish(event=CitationFactory(event__status=Event.Status.DRAFT, event__title="Widget news").event)
+    assert client.get(url).context["total"] == before + 1
