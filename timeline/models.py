@@ -668,6 +668,7 @@ class Tally(models.Model):
 
     class Kind(models.TextChoices):
         TOTAL = "total", "published events"
+        TURNING = "turning", "published turning points"
         ACTOR = "actor", "published events per actor"
         THEME = "theme", "published events per theme"
         SOURCE = "source", "published events citing a source as evidence"
@@ -676,7 +677,7 @@ class Tally(models.Model):
 
     timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="tallies")
     kind = models.CharField(max_length=8, choices=Kind)
-    key = models.BigIntegerField(help_text="0 for the total; the actor's, theme's or source's id; or a year.")
+    key = models.BigIntegerField(help_text="0 for the totals; the actor's, theme's or source's id; or a year.")
     count = models.BigIntegerField(default=0)
 
     class Meta:

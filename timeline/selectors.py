@@ -13,7 +13,6 @@ from django.db.models import (
     F,
     FloatField,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -23,10 +22,10 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 
-from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, day_year_expression
+from sources.dates import OPEN_LOWER, day_year_expression
 from sources.models import DateMention, Passage, Source
 from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, Timeline, event_quotes_text
-from timeline.tallies import facet_rows, tallied_timeline, tally_total
+from timeline.tallies import facet_rows, tallied_timeline, tally_total, timeline_tally_annotations
 
 PAGE_SIZE = 25
 # A search reads at most this much: the work (and the SQL) a search costs must not grow with what a visitor types.
@@ -431,17 +430,12 @@ def key_moments(timeline, *, drafts=False, limit=None):
 def timelines_overview(user):
     """
     The timelines `user` may see (published ones for readers), each with its published events' count,
-    turning-point count, first and last year (open ends left out) and its first few turning points: two queries.
+    turning-point count, first and last year (open ends left out; from the kept tallies) and its first
+    few turning points: two queries.
     """
-    published = Q(events__status=Event.Status.PUBLISHED)
     timelines = list(
-        Timeline.objects.visible_to(user).annotate(
-            event_count=Count("events", filter=published, distinct=True),
-            turning_point_count=Count("events", filter=published & Q(events__is_turning_point=True), distinct=True),
-            first_day=Min("events__date_lower", filter=published & ~Q(events__date_lower=OPEN_LOWER)),
-            last_day=Max("events__date_upper", filter=published & ~Q(events__date_upper=OPEN_UPPER)),
-        ).order_by("-is_default", "title", "slug")
-    )  # fmt: skip
+        Timeline.objects.visible_to(user).annotate(**timeline_tally_annotations()).order_by("-is_default", "title", "slug")
+    )
     turning_points = (
         Event.timelines.through.objects.filter(
             timeline__in=[timeline.pk for timeline in timelines], event__status=Event.Status.PUBLISHED, event__is_turning_point=True
@@ -454,7 +448,5 @@ def timelines_overview(user):
     for row in turning_points:
         by_timeline.setdefault(row.timeline_id, []).append(row.event)
     for timeline in timelines:
-        timeline.first_year = Day(timeline.first_day).year if timeline.first_day is not None else None
-        timeline.last_year = Day(timeline.last_day).year if timeline.last_day is not None else None
         timeline.turning_points = by_timeline.get(timeline.pk, [])[:TIMELINE_TURNING_POINTS]
     return timelines

@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.db.models import BigIntegerField, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from sources.dates import MAX_YEARS, OPEN_LOWER, OPEN_UPPER, Day
@@ -57,8 +57,10 @@ def _keys_now(using, event_ids=None, *, lock, id_range=None):
     if lock and connections[using].features.has_select_for_update:
         events = events.select_for_update()
     published = {
-        pk: (lower, upper)
-        for pk, status, lower, upper in events.values_list("pk", "status", "date_lower", "date_upper")
+        pk: (lower, upper, turning)
+        for pk, status, lower, upper, turning in events.values_list(
+            "pk", "status", "date_lower", "date_upper", "is_turning_point"
+        )
         if status == Event.Status.PUBLISHED
     }
     if not published:
@@ -87,10 +89,16 @@ def _keys_now(using, event_ids=None, *, lock, id_range=None):
         else:
             labels[event_id].add((kind, key))
     keys = {}
-    for event_id, (lower, upper) in published.items():
-        own = frozenset(
-            {(Kind.TOTAL.value, 0), (Kind.START.value, tally_year(lower)), (Kind.END.value, tally_year(upper)), *labels[event_id]}
-        )
+    for event_id, (lower, upper, turning) in published.items():
+        own = {
+            (Kind.TOTAL.value, 0),
+            (Kind.START.value, tally_year(lower)),
+            (Kind.END.value, tally_year(upper)),
+            *labels[event_id],
+        }
+        if turning:
+            own.add((Kind.TURNING.value, 0))
+        own = frozenset(own)
         for timeline_id in timelines[event_id]:
             keys[event_id, timeline_id] = own
     return keys
@@ -265,6 +273,29 @@ def tally_total(timeline):
     """How many published events `timeline` tells: one lookup."""
     row = Tally.objects.filter(timeline=timeline, kind=Kind.TOTAL, key=0).values_list("count", flat=True).first()
     return row or 0
+
+
+def timeline_tally_annotations():
+    """
+    For a query of timelines: each one's published events (`event_count`) and turning points
+    (`turning_point_count`), and the first and last year they start and end in, open ends left out
+    (`first_year`, `last_year`; None without any): lookups of the tallies' index, whatever the number of events.
+    """
+
+    def tallied(kind):
+        return Tally.objects.filter(timeline=OuterRef("pk"), kind=kind, count__gt=0).order_by()
+
+    def count(kind):
+        return Coalesce(Subquery(tallied(kind).values("count")[:1]), Value(0), output_field=IntegerField())
+
+    first = tallied(Kind.START).filter(key__gt=OPEN_START_YEAR).order_by("key").values("key")[:1]
+    last = tallied(Kind.END).filter(key__lt=OPEN_END_YEAR).order_by("-key").values("key")[:1]
+    return {
+        "event_count": count(Kind.TOTAL),
+        "turning_point_count": count(Kind.TURNING),
+        "first_year": Subquery(first, output_field=BigIntegerField()),
+        "last_year": Subquery(last, output_field=BigIntegerField()),
+    }
 
 
 def facet_rows(timeline):

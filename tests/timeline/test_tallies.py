@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 
-from sources.dates import day_number
+from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, day_number
 from sources.models import Source
 from tests.factories import (
     ActorFactory,
@@ -30,7 +31,7 @@ from timeline.filters import EventFilter
 from timeline.models import Citation, Event, Tally, TallySnapshot, Timeline
 from timeline.selectors import event_counts, event_facets, timeline_events
 from timeline.services import event_delete, event_publish, event_unpublish, events_label_change
-from timeline.tallies import OPEN_END_YEAR, OPEN_START_YEAR, tallies_rebuild, tallies_refresh
+from timeline.tallies import OPEN_END_YEAR, OPEN_START_YEAR, tallies_rebuild, tallies_refresh, timeline_tally_annotations
 
 pytestmark = pytest.mark.django_db
 
@@ -49,9 +50,31 @@ def tallies():
     return sorted(Tally.objects.exclude(count=0).values_list("timeline__slug", "kind", "key", "count"))
 
 
+def overview_live():
+    """What the list of timelines said when it counted every event: {slug: (events, turning points, first year, last year)}."""
+    published = Q(events__status=Event.Status.PUBLISHED)
+    rows = Timeline.objects.annotate(
+        events_n=Count("events", filter=published, distinct=True),
+        turning_n=Count("events", filter=published & Q(events__is_turning_point=True), distinct=True),
+        first_day=Min("events__date_lower", filter=published & ~Q(events__date_lower=OPEN_LOWER)),
+        last_day=Max("events__date_upper", filter=published & ~Q(events__date_upper=OPEN_UPPER)),
+    )
+    return {
+        row.slug: (
+            row.events_n,
+            row.turning_n,
+            row.first_day and Day(row.first_day).year,
+            row.last_day and Day(row.last_day).year,
+        )
+        for row in rows
+    }
+
+
 def assert_tallies_exact():
     """The kept tallies equal a fresh recount, and every number read from them equals the one counted live."""
     assert tallies_rebuild(check=True) == []
+    tallied = Timeline.objects.annotate(**timeline_tally_annotations())
+    assert {t.slug: (t.event_count, t.turning_point_count, t.first_year, t.last_year) for t in tallied} == overview_live()
     for timeline in Timeline.objects.all():
         events = timeline_events(timeline)
         unfiltered = EventFilter({}, queryset=events)
@@ -128,7 +151,7 @@ def test_tallies_stay_exact_through_every_kind_of_edit(editor_api, client, tmp_p
 
     # Moved between timelines, dates edited across years and to open ends.
     open_end.timelines.set([main])
-    first.date = "2021-03"
+    first.date, first.is_turning_point = "2021-03", True
     first.save()
     open_start.date = "../1850"
     open_start.save()

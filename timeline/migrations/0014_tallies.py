@@ -15,8 +15,8 @@ class Migration(migrations.Migration):
             name='Tally',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('total', 'published events'), ('actor', 'published events per actor'), ('theme', 'published events per theme'), ('source', 'published events citing a source as evidence'), ('start', 'published events per year they start in'), ('end', 'published events per year they end in')], max_length=8)),
-                ('key', models.BigIntegerField(help_text="0 for the total; the actor's, theme's or source's id; or a year.")),
+                ('kind', models.CharField(choices=[('total', 'published events'), ('turning', 'published turning points'), ('actor', 'published events per actor'), ('theme', 'published events per theme'), ('source', 'published events citing a source as evidence'), ('start', 'published events per year they start in'), ('end', 'published events per year they end in')], max_length=8)),
+                ('key', models.BigIntegerField(help_text="0 for the totals; the actor's, theme's or source's id; or a year.")),
                 ('count', models.BigIntegerField(default=0)),
                 ('timeline', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tallies', to='timeline.timeline')),
             ],
