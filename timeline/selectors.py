@@ -20,7 +20,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import RawSQL, Window
+from django.db.models.functions import RowNumber
 
 from sources.dates import OPEN_LOWER, day_year_expression
 from sources.models import DateMention, Passage, Source
@@ -396,6 +397,7 @@ def mention_candidates():
 
 # How many turning points the list of timelines names under each timeline.
 TIMELINE_TURNING_POINTS = 3
+TURNING_POINT_ORDER = ("event__date_lower", "event__date_upper", "event__title")
 
 
 def timeline_events(timeline, *, drafts=False):
@@ -442,7 +444,10 @@ def timelines_overview(user):
         )
         .select_related("event").only("timeline_id", "event__slug", "event__title", "event__date", "event__display_date",
                                       "event__date_lower", "event__date_upper", "event__date_precision")
-        .order_by("event__date_lower", "event__date_upper", "event__title")
+        # The first few of each timeline only: a timeline of 100,000 events has thousands of turning points.
+        .annotate(place=Window(RowNumber(), partition_by=F("timeline_id"), order_by=TURNING_POINT_ORDER))
+        .filter(place__lte=TIMELINE_TURNING_POINTS)
+        .order_by(*TURNING_POINT_ORDER)
     )  # fmt: skip
     by_timeline = {}
     for row in turning_points:
