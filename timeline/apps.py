@@ -9,7 +9,8 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         # Connects the receivers of the sources layer's signals (re-anchoring on re-import), and those
-        # that move the HTTP validators on every write to what readers see.
+        # that move the HTTP validators on every write to what readers see, and those that keep the tallies.
         from timeline import receivers
 
         receivers.content_receivers_connect()
+        receivers.tallies_receivers_connect()

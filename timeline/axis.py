@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import (
     BigIntegerField,
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -27,6 +28,7 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Greatest
 
@@ -39,17 +41,22 @@ from sources.dates import (
     Day,
     day_number,
     day_parts,
+    day_year_expression,
     edtf_bounds,
     edtf_year,
     year_display,
 )
 from timeline.models import Citation, Event
 from timeline.sharing import query_clean
+from timeline.tallies import tallied_timeline, year_tallies
 
 MAX_MARKS = 300  # marks sent for one window, whatever the number of events
 # Turning points drawn over the clusters: the page weighs the same at 1,000 events as at 100,000.
 MAX_CLUSTERED_MARKS = 40
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
+# Windows this many years wide or wider are snapped to whole years and bucketed by whole years, so
+# that their counts can come from the per-year tallies (timeline.tallies) instead of the window's events.
+TALLIED_YEARS = 40
 MAX_LANES = 8  # lanes of labelled marks; past them marks stack unlabelled in the least-filled lane
 MAX_GROUP_LANES = 3  # lanes per swimlane when lanes=actor|theme|source
 NOMINAL_WIDTH = 880  # px the server packs labels for; narrow screens hide the labels of ordinary marks
@@ -493,11 +500,75 @@ def _marks_read(queryset, limit):
     ]  # fmt: skip
 
 
-def clusters_count(queryset, window, buckets=CLUSTER_BUCKETS):
+def window_years(window):
     """
-    Events of the window per bucket (an event counts where it starts, or at the window's start), in one
-    query over the events of the window only (matching_in_window).
+    (first, last) year of a window of TALLIED_YEARS years or more that starts on 1 January and ends on
+    31 December (axis_build snaps wide windows so), counted in buckets of whole years; None otherwise.
     """
+    first, last = _year(window.lower), _year(window.upper)
+    if last - first + 1 < TALLIED_YEARS or window.lower != day_number(first) or window.upper != day_number(last + 1) - 1:
+        return None
+    return first, last
+
+
+def window_snapped(window):
+    """A window of TALLIED_YEARS years or more widened to whole years (its EDTF names years already); narrower ones as they are."""
+    if window.span < TALLIED_YEARS * 365:
+        return window
+    first, last = _year(window.lower), _year(window.upper)
+    return Window(day_number(first), day_number(last + 1) - 1) if abs(first) <= MAX_YEARS and abs(last) < MAX_YEARS else window
+
+
+def clusters_count(queryset, window, buckets=CLUSTER_BUCKETS, *, tallies_of=None):
+    """
+    Events of the window per bucket (an event counts where it starts, or at the window's start): (first
+    day, last day, count) of each bucket that holds some. A window of whole years, TALLIED_YEARS or more,
+    has buckets of whole years; `tallies_of` (a timeline whose published events `queryset` is, unfiltered)
+    then reads them from its kept per-year tallies, without touching its events. Otherwise one query
+    over the events of the window only (matching_in_window).
+    """
+    years = window_years(window)
+    if years is None:
+        return _clusters_count_days(queryset, window, buckets)
+    first, last = years
+    size = -(-(last - first + 1) // buckets)
+    if tallies_of is not None:
+        counts = _bucket_counts_tallied(tallies_of, first, last, size)
+    else:
+        start_year = Case(
+            When(date_lower=OPEN_LOWER, then=Value(first)),
+            default=day_year_expression("date_lower"),
+            output_field=BigIntegerField(),
+        )
+        bucket = ExpressionWrapper(
+            (Greatest(start_year, Value(first)) - Value(first)) / Value(size), output_field=BigIntegerField()
+        )
+        rows = (
+            matching_in_window(queryset, window).order_by().annotate(bucket=bucket).values("bucket").annotate(count=Count("pk"))
+        )
+        counts = {int(row["bucket"]): row["count"] for row in rows}
+    return [
+        (day_number(first + index * size), min(window.upper, day_number(first + (index + 1) * size) - 1), count)
+        for index, count in sorted(counts.items())
+        if count
+    ]
+
+
+def _bucket_counts_tallied(timeline, first, last, size):
+    """
+    {bucket: events} from the per-year tallies: bucket 0 holds the events that start by its last year
+    less those that end before the window; bucket i, those that start in it.
+    """
+    starts, ends = year_tallies(timeline)
+    counts = {0: sum(n for year, n in starts.items() if year < first + size) - sum(n for year, n in ends.items() if year < first)}
+    for year, n in starts.items():
+        if first + size <= year <= last:
+            index = (year - first) // size
+            counts[index] = counts.get(index, 0) + n
+    return counts
+
+
+def _clusters_count_days(queryset, window, buckets):
     size = -(-window.span // buckets)
     bucket = ExpressionWrapper(
         (Greatest(F("date_lower"), Value(window.lower)) - Value(window.lower)) / Value(size), output_field=BigIntegerField()
@@ -576,11 +647,13 @@ def _query(query_dict, **changes):
     return query_clean(query)
 
 
-def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, max_marks=MAX_MARKS):
+def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, max_marks=MAX_MARKS, tallies_of=None):
     """
     Everything the axis partial draws for the filtered events and `window=` (default: their whole span):
     marks (at most max_marks), clusters for the rest, period bands, ticks, lanes, and the links
     that zoom, pan and select. `timeline` decides the direction (right to left for Persian, Arabic, Hebrew).
+    `tallies_of`: the timeline whose published events the filterset's queryset is (never with drafts);
+    unfiltered, a wide window's buckets are then read from its kept tallies.
     """
     if timeline is None and filterset.is_bound and filterset.is_valid():
         timeline = filterset.form.cleaned_data.get("timeline")
@@ -595,12 +668,13 @@ def axis_build(filterset, *, query_dict, timeline=None, periods=(), view=None, m
             window = window_parse(raw)
         except WindowError as exc:
             error = str(exc)
+    window = window_snapped(window)
     view = view if view in VIEWS else (query_dict.get("view") if query_dict.get("view") in VIEWS else "axis")
     lanes_by = query_dict.get("lanes") if query_dict.get("lanes") in LANE_KINDS else ""
 
     # Three queries whatever the number of events: the span (above), the count per bucket, then the
     # marks (every one when they fit in max_marks; else the turning points, and the rest as clusters).
-    buckets = clusters_count(queryset, window)
+    buckets = clusters_count(queryset, window, tallies_of=tallied_timeline(filterset, tallies_of))
     total = sum(count for _, _, count in buckets)
     clustered = total > max_marks
     in_window = matching_in_window(queryset, window)

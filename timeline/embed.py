@@ -38,6 +38,7 @@ from timeline.filters import EventFilter
 from timeline.models import Timeline
 from timeline.permissions import DRAFTS_PARAMETER
 from timeline.sharing import embed_options, timeline_filter_query, url_with_query, widget_options, widget_query
+from timeline.tallies import tallied_timeline, tally_total
 
 OEMBED_DEFAULT_SIZE = (600, 600)
 EMBED_SCRIPT = "citeline/embed.js"
@@ -95,13 +96,16 @@ def _embed_render(request):
             periods=periods,
             view=options["view"],
             max_marks=WIDGET_AXIS_MARKS,
+            tallies_of=None if filterset.drafts else timeline,
         )
         if request.headers.get("HX-Target") == "axis":
             return render(request, "timeline/includes/axis.html", {"axis": axis, "axis_skip_to": "list"})
     events, total = [], 0
     if valid and options["view"] != "story":
         queryset = filterset.qs.for_reader().order_by("date_lower", "date_upper", "title", "pk")
-        if not filterset.drafts:
+        if not filterset.drafts and tallied_timeline(filterset, timeline) is not None:
+            total = tally_total(timeline)  # one timeline's published events, unfiltered: its kept tally
+        elif not filterset.drafts:
             # A COUNT over every matching published event: once per content version and filters, not per request.
             total = cached_by_version(version_key("embed-total", path=request.path, params=filters), queryset.count)
         else:  # an editor's drafts preview: counted afresh, never shared

@@ -337,6 +337,12 @@ class Event(DatedModel):
             # The axis's span: the first and last end of the timeline are the ends of a walk of this index.
             models.Index(fields=["date_upper"], name="event_date_upper_idx"),
             # On PostgreSQL migration 0013 adds event_days_gist, a GiST index of the days as a range (axis windows).
+            # A clustered axis draws the first turning points of its window: a short walk of this one, whatever the window holds.
+            models.Index(
+                fields=["date_lower", "date_upper", "title", "id"],
+                condition=Q(is_turning_point=True),
+                name="event_turning_point_order_idx",
+            ),  # fmt: skip
         ]
 
     def __str__(self):
@@ -650,3 +656,50 @@ class ContentVersion(models.Model):
 
     def __str__(self):
         return f"content version {self.version} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class Tally(models.Model):
+    """
+    A kept count of a timeline's published events (a derived index, like the search vector): in all
+    (`total`), per actor, theme and source (`key` is its primary key), and per year they start and end
+    in (`key` is the astronomical year). timeline.tallies keeps them exact in every edit's
+    transaction, so a reader's unfiltered counts are a lookup rather than a scan of the events.
+    """
+
+    class Kind(models.TextChoices):
+        TOTAL = "total", "published events"
+        TURNING = "turning", "published turning points"
+        ACTOR = "actor", "published events per actor"
+        THEME = "theme", "published events per theme"
+        SOURCE = "source", "published events citing a source as evidence"
+        START = "start", "published events per year they start in"
+        END = "end", "published events per year they end in"
+
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="tallies")
+    kind = models.CharField(max_length=8, choices=Kind)
+    key = models.BigIntegerField(help_text="0 for the totals; the actor's, theme's or source's id; or a year.")
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["timeline", "kind", "key"], name="tally_one_per_timeline_kind_key")]
+
+    def __str__(self):
+        return f"{self.timeline_id} {self.kind} {self.key}: {self.count}"
+
+
+class TallySnapshot(models.Model):
+    """
+    What one event was last counted under in one timeline's tallies ([[kind, key], …]): a refresh
+    subtracts it and adds what the event holds now, so an unchanged event costs nothing and a deleted
+    one (or one moved out of the timeline) is taken out exactly. Cascades with the timeline, like its tallies.
+    """
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="+")
+    timeline = models.ForeignKey(Timeline, on_delete=models.CASCADE, related_name="+")
+    keys = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "timeline"], name="tally_snapshot_one_per_event_timeline")]
+
+    def __str__(self):
+        return f"event {self.event_id} in timeline {self.timeline_id}: {len(self.keys)} keys"

@@ -13,7 +13,6 @@ from django.db.models import (
     F,
     FloatField,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -21,11 +20,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import RawSQL, Window
+from django.db.models.functions import RowNumber
 
-from sources.dates import OPEN_LOWER, OPEN_UPPER, Day, day_year_expression
+from sources.dates import OPEN_LOWER, day_year_expression
 from sources.models import DateMention, Passage, Source
 from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, Timeline, event_quotes_text
+from timeline.tallies import facet_rows, tallied_timeline, tally_total, timeline_tally_annotations
 
 PAGE_SIZE = 25
 # A search reads at most this much: the work (and the SQL) a search costs must not grow with what a visitor types.
@@ -278,11 +279,33 @@ class Facets:
         return trimmed
 
 
-def event_facets(filterset, queryset):
+def event_facets(filterset, queryset, *, tallies_of=None):
     """
     Counts of events per actor, theme and source, each reflecting every active filter but its own
     (choosing a second actor shows how many events it adds): one query, a UNION of three aggregates.
+    `tallies_of`: the timeline whose published events `queryset` is (never with drafts); unfiltered,
+    its counts are then read from the kept tallies (timeline.tallies), the same facets in the same order.
     """
+    timeline = tallied_timeline(filterset, tallies_of)
+    rows = facet_rows(timeline) if timeline is not None else _facet_rows_live(filterset, queryset)
+    selected = {
+        name: set(filterset.form.data.getlist(name)) if hasattr(filterset.form.data, "getlist") else set()
+        for name in ("actor", "theme", "source")
+    }
+    facets, seen = Facets(), {}
+    for kind, slug, name, count in rows:
+        if (kind, slug) in seen:
+            seen[kind, slug].count = max(seen[kind, slug].count, count)
+            continue
+        seen[kind, slug] = facet = Facet(slug=slug, name=name, count=count, selected=slug in selected[kind])
+        getattr(facets, kind).append(facet)
+    for options in (facets.actor, facets.theme, facets.source):
+        options.sort(key=lambda facet: (-facet.count, facet.name.lower()))
+    return facets
+
+
+def _facet_rows_live(filterset, queryset):
+    """(facet, slug, name, count) rows counted from the matching events' links (event_facets)."""
 
     # Counted from the link rows up (event–actor, event–theme, citation), each kept when its event
     # matches (a correlated EXISTS the database runs as one hash semi-join): one pass over the links,
@@ -320,30 +343,23 @@ def event_facets(filterset, queryset):
         .annotate(facet=Value("source"), count=Count("event", distinct=True))
     )  # fmt: skip
     every_source = Source.objects.order_by().annotate(facet=Value("source"), count=Value(0))
-    rows = parts[0].union(
+    return parts[0].union(
         *parts[1:],
         cited.values_list("facet", "passage__source__slug", "passage__source__title", "count"),
         every_source.values_list("facet", "slug", "title", "count"),
         all=True,
     )
-    selected = {
-        name: set(filterset.form.data.getlist(name)) if hasattr(filterset.form.data, "getlist") else set()
-        for name in ("actor", "theme", "source")
-    }
-    facets, seen = Facets(), {}
-    for kind, slug, name, count in rows:
-        if (kind, slug) in seen:
-            seen[kind, slug].count = max(seen[kind, slug].count, count)
-            continue
-        seen[kind, slug] = facet = Facet(slug=slug, name=name, count=count, selected=slug in selected[kind])
-        getattr(facets, kind).append(facet)
-    for options in (facets.actor, facets.theme, facets.source):
-        options.sort(key=lambda facet: (-facet.count, facet.name.lower()))
-    return facets
 
 
-def event_counts(filterset, queryset):
-    """How many events `queryset` holds and how many of them every active filter keeps: one query."""
+def event_counts(filterset, queryset, *, tallies_of=None):
+    """
+    How many events `queryset` holds and how many of them every active filter keeps: one query.
+    `tallies_of` (as for event_facets): the total is its kept tally, and so is the matching count when unfiltered.
+    """
+    if tallies_of is not None:
+        total = tally_total(tallies_of)
+        matching = total if tallied_timeline(filterset, tallies_of) is not None else filterset.qs.order_by().count()
+        return {"total": total, "matching": matching}
     return queryset.order_by().aggregate(total=Count("pk"), matching=Count("pk", filter=Q(pk__in=filterset.qs.values("pk"))))
 
 
@@ -381,6 +397,7 @@ def mention_candidates():
 
 # How many turning points the list of timelines names under each timeline.
 TIMELINE_TURNING_POINTS = 3
+TURNING_POINT_ORDER = ("event__date_lower", "event__date_upper", "event__title")
 
 
 def timeline_events(timeline, *, drafts=False):
@@ -415,30 +432,26 @@ def key_moments(timeline, *, drafts=False, limit=None):
 def timelines_overview(user):
     """
     The timelines `user` may see (published ones for readers), each with its published events' count,
-    turning-point count, first and last year (open ends left out) and its first few turning points: two queries.
+    turning-point count, first and last year (open ends left out; from the kept tallies) and its first
+    few turning points: two queries.
     """
-    published = Q(events__status=Event.Status.PUBLISHED)
     timelines = list(
-        Timeline.objects.visible_to(user).annotate(
-            event_count=Count("events", filter=published, distinct=True),
-            turning_point_count=Count("events", filter=published & Q(events__is_turning_point=True), distinct=True),
-            first_day=Min("events__date_lower", filter=published & ~Q(events__date_lower=OPEN_LOWER)),
-            last_day=Max("events__date_upper", filter=published & ~Q(events__date_upper=OPEN_UPPER)),
-        ).order_by("-is_default", "title", "slug")
-    )  # fmt: skip
+        Timeline.objects.visible_to(user).annotate(**timeline_tally_annotations()).order_by("-is_default", "title", "slug")
+    )
     turning_points = (
         Event.timelines.through.objects.filter(
             timeline__in=[timeline.pk for timeline in timelines], event__status=Event.Status.PUBLISHED, event__is_turning_point=True
         )
         .select_related("event").only("timeline_id", "event__slug", "event__title", "event__date", "event__display_date",
                                       "event__date_lower", "event__date_upper", "event__date_precision")
-        .order_by("event__date_lower", "event__date_upper", "event__title")
+        # The first few of each timeline only: a timeline of 100,000 events has thousands of turning points.
+        .annotate(place=Window(RowNumber(), partition_by=F("timeline_id"), order_by=TURNING_POINT_ORDER))
+        .filter(place__lte=TIMELINE_TURNING_POINTS)
+        .order_by(*TURNING_POINT_ORDER)
     )  # fmt: skip
     by_timeline = {}
     for row in turning_points:
         by_timeline.setdefault(row.timeline_id, []).append(row.event)
     for timeline in timelines:
-        timeline.first_year = Day(timeline.first_day).year if timeline.first_day is not None else None
-        timeline.last_year = Day(timeline.last_day).year if timeline.last_day is not None else None
         timeline.turning_points = by_timeline.get(timeline.pk, [])[:TIMELINE_TURNING_POINTS]
     return timelines

@@ -20,6 +20,7 @@ from sources.dates import Precision, day_number, year_last_day
 from sources.models import Passage, PassageRole, Source, SourceType
 from timeline.caching import content_changed
 from timeline.models import Actor, Citation, Event, Period, Theme, Timeline
+from timeline.tallies import tallies_rebuild
 
 BATCH = 2000
 ACTORS, THEMES = 200, 30
@@ -258,6 +259,8 @@ def seed_synthetic(*, events, sources=200, seed=0, timeline="synthetic", log=lam
                 log(f"{totals['events']:,} events ({time.monotonic() - started:.0f} s)")
         log(f"{totals['events']:,} events written ({time.monotonic() - started:.0f} s); indexing for search…")
         Event.objects.in_timeline(main).search_vector_refresh()
+        log("counting the tallies…")
+        tallies_rebuild()  # bulk-created rows sent no signals: recount what readers' counts read
         content_changed()
     result.counts = {
         "timelines": 1 + len(subsets), "actors": len(actor_ids), "themes": len(theme_ids), "sources": len(source_rows),

@@ -148,20 +148,22 @@ def timeline_index(request, slug=None):
     context["periods"] = periods
     if target and target.startswith("more"):
         return _drafts_private(render(request, "timeline/index.html#events-page", context), show_drafts)
-    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods)
+    # Without drafts, the unfiltered counts of the timeline are its kept tallies (timeline.tallies).
+    tallies_of = None if show_drafts else timeline
+    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods, tallies_of=tallies_of)
     if target == "axis":  # axis.js: zoom, pan, select, story steps
         return _drafts_private(render(request, "timeline/includes/axis.html", context), show_drafts)
 
     # Counts are the costly part of the page (they read every matching event): computed once per
     # content version and filters, for every web process when CACHE_URL is shared.
-    counts = cached_by_version(_counts_key(request, "counts"), lambda: event_counts(filterset, published))
-    facets = cached_by_version(_counts_key(request, "facets"), lambda: event_facets(filterset, published))
+    counts = cached_by_version(_counts_key(request, "counts"), lambda: event_counts(filterset, published, tallies_of=tallies_of))
+    facets = cached_by_version(_counts_key(request, "facets"), lambda: event_facets(filterset, published, tallies_of=tallies_of))
     # Which options a facet lists follows the unfiltered counts, so the list stays put while filters change.
     leaders = facets
     if filterset.active:
         leaders = cached_by_version(
             _counts_key(request, "facets", drop=tuple(request.GET)),
-            lambda: event_facets(EventFilter({}, queryset=published, request=request), published),
+            lambda: event_facets(EventFilter({}, queryset=published, request=request), published, tallies_of=tallies_of),
         )
     on_page = {event.slug for event in page.events}
     # One more than the row shows tells whether to link to all of them (the turning-points filter)
