@@ -258,7 +258,7 @@ def test_widget_is_light_by_default_on_a_dark_system_unless_the_embedder_picks(b
     for name in ("plain", "dark", "auto"):
         _, frame = widget_frame(page, f"#{name}")
         backgrounds[name] = frame.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-        marks[name] = frame.evaluate("getComputedStyle(document.querySelector('[data-axis] .axis-shape')).fill")
+        marks[name] = frame.evaluate("getComputedStyle(document.querySelector('[data-axis] [data-event] > :is(circle, rect)')).fill")
     assert backgrounds["plain"] == "rgb(253, 252, 249)"
     assert backgrounds["dark"] == backgrounds["auto"] == "rgb(21, 23, 26)"
     # The axis follows the widget's scheme too, not the reader's system.

@@ -27,7 +27,7 @@
 
   /* The first event (or citation) still in view, and how far below the top of the window it starts. */
   function topAnchor() {
-    var items = document.querySelectorAll("article.event[id], li.citation[id]");
+    var items = document.querySelectorAll("article.event[id], .citations > li[id]");
     for (var i = 0; i < items.length; i++) {
       var box = items[i].getBoundingClientRect();
       if (box.bottom > 0) return { id: items[i].id, offset: box.top };
@@ -38,7 +38,7 @@
   function save() {
     if (!document.getElementById("reader")) return;
     var open = [];
-    document.querySelectorAll("li.citation[id] > details.citation-quote[open]").forEach(function (details) {
+    document.querySelectorAll(".citations > li[id] > details[open]").forEach(function (details) {
       open.push(details.parentElement.id);
     });
     var panel = document.querySelector("[data-filters-panel]");
@@ -69,7 +69,7 @@
     var state = read();
     if (!state) return;
     (state.open || []).forEach(function (id) {
-      var details = document.querySelector("#" + CSS.escape(id) + " > details.citation-quote");
+      var details = document.querySelector("#" + CSS.escape(id) + " > details");
       if (details && !details.open) details.open = true; // its toggle loads the quote (hx-trigger="toggle once")
     });
     var panel = document.querySelector("[data-filters-panel]");
