@@ -130,6 +130,8 @@ def timeline_index(request, slug=None):
         return render(request, "timeline/index.html", {"timeline": None, "page_url": request.path})
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export_redirect(request, timeline)
+    if target == "embed-body":  # the "Embed this view" panel, loaded when it is opened (includes/share_panel.html)
+        return _drafts_private(render(request, "timeline/includes/share_panel.html#embed-body", {"timeline": timeline}), show_drafts)
     page_url = reverse("timeline:index") if slug is None else timeline.get_absolute_url()
     # One URL for search engines and link previews, whichever of `/` and `/timelines/<slug>/` was asked
     # for: the slug's, which names this timeline for good, while `/` shows whichever is the default now.
