@@ -41,9 +41,16 @@ logger = logging.getLogger(__name__)
 SORTS = {"date": "date", "relevance": "relevance"}
 # Options a facet lists before its type-ahead; the type-ahead offers at most FACET_SUGGESTIONS.
 FACET_LIMIT = 12
-# A facet with at most this many options lists them all.
-FACET_ALL_UP_TO = 40
+# A facet with at most this many options lists them all (a list read at a glance; past it, the page would grow with it).
+FACET_ALL_UP_TO = 20
 FACET_SUGGESTIONS = 20
+# Event cards per page (and per "More events"): 20 keeps a page under 100 KB of HTML with room for
+# annotations longer than the synthetic ones (issue 15; tests/timeline/test_page_weight.py weighs it).
+EVENTS_PER_PAGE = 20
+# Marks the page's axis draws one by one before it groups them into clusters (the widget's: WIDGET_AXIS_MARKS).
+# A named, linked mark weighs about 160 bytes of HTML: 150 of them and a page of cards stay under 100 KB,
+# where axis.MAX_MARKS (300) would weigh about 123 KB. Also past ~150 marks most go unlabelled at any width.
+PAGE_AXIS_MARKS = 150
 # Turning points the key-moments row shows; past that it links to all of them (the turning-points filter).
 KEY_MOMENTS_LIMIT = 12
 # A source page lists the events citing a passage when there are at most this many; past that, the
@@ -140,7 +147,7 @@ def timeline_index(request, slug=None):
     published = timeline_events(timeline, drafts=show_drafts)
     filterset = EventFilter(request.GET, queryset=published)
     sort = SORTS.get(request.GET.get("sort"), "date")
-    page = events_page(filterset, page=_page_number(request), sort=sort)
+    page = events_page(filterset, page=_page_number(request), sort=sort, per_page=EVENTS_PER_PAGE)
     context = {
         "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
         "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
@@ -150,7 +157,9 @@ def timeline_index(request, slug=None):
     context["periods"] = periods
     if target and target.startswith("more"):
         return _drafts_private(render(request, "timeline/index.html#events-page", context), show_drafts)
-    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods)
+    context["axis"] = axis_build(
+        filterset, query_dict=request.GET, timeline=timeline, periods=periods, max_marks=PAGE_AXIS_MARKS
+    )
     if target == "axis":  # axis.js: zoom, pan, select, story steps
         return _drafts_private(render(request, "timeline/includes/axis.html", context), show_drafts)
 

@@ -74,12 +74,12 @@ def test_unreadable_date_shows_an_inline_message(live_url, page):
 
 
 def test_more_events_load_when_scrolled_into_view(live_url, page):
-    """The first page shows 25 events; scrolling to "More events" loads the rest in place."""
+    """The first page shows 20 events; scrolling to "More events" loads the rest in place."""
     page.goto(live_url + "/")
-    assert len(event_ids(page)) == 25
+    assert len(event_ids(page)) == 20
     page.locator("p.more a").scroll_into_view_if_needed()
     expect(page.locator("p.more")).to_have_count(0)
-    assert len(event_ids(page)) > 25
+    assert len(event_ids(page)) > 20
     assert len(set(event_ids(page))) == len(event_ids(page))
 
 

@@ -70,7 +70,7 @@
     if (!state) return;
     (state.open || []).forEach(function (id) {
       var details = document.querySelector("#" + CSS.escape(id) + " > details");
-      if (details && !details.open) details.open = true; // its toggle loads the quote (hx-trigger="toggle once")
+      if (details && !details.open) details.open = true; // its toggle loads the quote (loadQuote)
     });
     var panel = document.querySelector("[data-filters-panel]");
     if (panel && typeof state.filters === "boolean") panel.open = state.filters;
@@ -127,6 +127,21 @@
       align(); // a quote loaded while restoring pushes the text down: keep the reader's place
     }
   });
+  /*
+   * A citation's quote loads into its slot the first time it is opened, from the address its link gives
+   * readers without JavaScript (said once per citation, not twice: the cards are most of the page's weight).
+   */
+  function loadQuote(event) {
+    var details = event.target;
+    if (!details.open || !details.matches(".citations > li > details") || details.hasAttribute("data-quote-loaded")) return;
+    var slot = details.querySelector(".quote-slot");
+    var link = slot && slot.querySelector("a[href]");
+    if (!link || !window.htmx) return;
+    details.setAttribute("data-quote-loaded", "");
+    htmx.ajax("GET", link.getAttribute("href"), { source: details, target: slot, swap: "innerHTML" });
+  }
+
+  document.addEventListener("toggle", loadQuote, true);
   document.addEventListener("toggle", saveSoon, true);
   window.addEventListener("scroll", saveSoon, { passive: true });
   ["wheel", "touchstart", "keydown", "pointerdown"].forEach(function (name) {
