@@ -42,7 +42,7 @@ SORTS = {"date": "date", "relevance": "relevance"}
 # Options a facet lists before its type-ahead; the type-ahead offers at most FACET_SUGGESTIONS.
 FACET_LIMIT = 12
 # A facet with at most this many options lists them all (a list read at a glance; past it, the page would grow with it).
-FACET_ALL_UP_TO = 20
+FACET_ALL_UP_TO = 25
 FACET_SUGGESTIONS = 20
 # Event cards per page (and per "More events"): 20 keeps a page under 100 KB of HTML with room for
 # annotations longer than the synthetic ones (issue 15; tests/timeline/test_page_weight.py weighs it).
