@@ -49,7 +49,7 @@ FACET_SUGGESTIONS = 20
 EVENTS_PER_PAGE = 20
 # Marks the page's axis draws one by one before it groups them into clusters (the widget's: WIDGET_AXIS_MARKS).
 # A named, linked mark weighs about 160 bytes of HTML: 150 of them and a page of cards stay under 100 KB,
-# where axis.MAX_MARKS (300) would weigh about 123 KB. Also past ~150 marks most go unlabelled at any width.
+# where axis.MAX_MARKS (300) would weigh about 123 KB.
 PAGE_AXIS_MARKS = 150
 # Turning points the key-moments row shows; past that it links to all of them (the turning-points filter).
 KEY_MOMENTS_LIMIT = 12
@@ -138,7 +138,8 @@ def timeline_index(request, slug=None):
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export_redirect(request, timeline)
     if target == "embed-body":  # the "Embed this view" panel, loaded when it is opened (includes/share_panel.html)
-        return _drafts_private(render(request, "timeline/includes/share_panel.html#embed-body", {"timeline": timeline}), show_drafts)
+        panel = render(request, "timeline/includes/share_panel.html#embed-body", {"timeline": timeline})
+        return _drafts_private(panel, show_drafts)
     page_url = reverse("timeline:index") if slug is None else timeline.get_absolute_url()
     # One URL for search engines and link previews, whichever of `/` and `/timelines/<slug>/` was asked
     # for: the slug's, which names this timeline for good, while `/` shows whichever is the default now.
@@ -157,9 +158,7 @@ def timeline_index(request, slug=None):
     context["periods"] = periods
     if target and target.startswith("more"):
         return _drafts_private(render(request, "timeline/index.html#events-page", context), show_drafts)
-    context["axis"] = axis_build(
-        filterset, query_dict=request.GET, timeline=timeline, periods=periods, max_marks=PAGE_AXIS_MARKS
-    )
+    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods, max_marks=PAGE_AXIS_MARKS)
     if target == "axis":  # axis.js: zoom, pan, select, story steps
         return _drafts_private(render(request, "timeline/includes/axis.html", context), show_drafts)
 

@@ -101,7 +101,9 @@ def test_timeline_page_links_carry_the_timeline(client, arctic):
     """Downloads, JSON, the widget, the snippets and the feed of a timeline's page are that timeline's."""
     page = client.get("/timelines/arctic/", {"turning_point": "true"}).content.decode()
     # The "Embed this view" panel's snippets load when it is opened.
-    page += client.get("/timelines/arctic/", {"turning_point": "true"}, headers={**HTMX, "HX-Target": "div#embed-body"}).content.decode()
+    page += client.get(
+        "/timelines/arctic/", {"turning_point": "true"}, headers={**HTMX, "HX-Target": "div#embed-body"}
+    ).content.decode()
     assert "/api/events/?format=csv&amp;timeline=arctic&amp;turning_point=true" in page
     assert "/embed/timeline/?timeline=arctic&amp;turning_point=true" in page
     assert "data-timeline=&quot;arctic&quot;" in page

@@ -75,7 +75,10 @@ def test_event_shows_date_title_chips_annotation_and_numbered_citations(client):
     """Each event shows its date in words, its chips, its annotation and its sources with a quote to expand."""
     page = client.get("/").content.decode()
     assert "24 December 1979" in page
-    assert '<ul class="chips" aria-label="Actors"><li>' in page and '<ul class="chips chips--themes" aria-label="Themes"><li>' in page
+    assert (
+        '<ul class="chips" aria-label="Actors"><li>' in page
+        and '<ul class="chips chips--themes" aria-label="Themes"><li>' in page
+    )
     assert '<details><summary>Show the quote <span class="visually-hidden">from ' in page  # reader.js loads it into its slot
     citation = Citation.objects.filter(event__slug="islamic-revolution-in-iran").first()
     passage_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
