@@ -28,7 +28,6 @@ from sources.models import DateMention, Passage, Source
 from timeline.models import EVENT_FTS_TABLE, SEARCH_CONFIG, Actor, Citation, Event, Theme, Timeline, event_quotes_text
 from timeline.tallies import facet_rows, tallied_timeline, tally_total, timeline_tally_annotations
 
-PAGE_SIZE = 25
 # A search reads at most this much: the work (and the SQL) a search costs must not grow with what a visitor types.
 SEARCH_MAX_WORDS = 20
 SEARCH_MAX_LENGTH = 300
@@ -198,7 +197,7 @@ class EventPage:
     previous_year: int | None = None  # year of the event just before this page, to continue its heading
 
 
-def events_page(filterset, *, page=1, sort="date", per_page=PAGE_SIZE):
+def events_page(filterset, *, per_page, page=1, sort="date"):
     """
     One page of the filtered timeline in a fixed number of queries: the events (with the one just
     before the page, for its year heading, and one after it, to know whether there are more), then

@@ -41,9 +41,16 @@ logger = logging.getLogger(__name__)
 SORTS = {"date": "date", "relevance": "relevance"}
 # Options a facet lists before its type-ahead; the type-ahead offers at most FACET_SUGGESTIONS.
 FACET_LIMIT = 12
-# A facet with at most this many options lists them all.
-FACET_ALL_UP_TO = 40
+# A facet with at most this many options lists them all (a list read at a glance; past it, the page would grow with it).
+FACET_ALL_UP_TO = 25
 FACET_SUGGESTIONS = 20
+# Event cards per page (and per "More events"): 20 keeps a page under 100 KB of HTML with room for
+# annotations longer than the synthetic ones (issue 15; tests/timeline/test_page_weight.py weighs it).
+EVENTS_PER_PAGE = 20
+# Marks the page's axis draws one by one before it groups them into clusters (the widget's: WIDGET_AXIS_MARKS).
+# A named, linked mark weighs about 160 bytes of HTML: 150 of them and a page of cards stay under 100 KB,
+# where axis.MAX_MARKS (300) would weigh about 123 KB.
+PAGE_AXIS_MARKS = 150
 # Turning points the key-moments row shows; past that it links to all of them (the turning-points filter).
 KEY_MOMENTS_LIMIT = 12
 # A source page lists the events citing a passage when there are at most this many; past that, the
@@ -130,6 +137,9 @@ def timeline_index(request, slug=None):
         return render(request, "timeline/index.html", {"timeline": None, "page_url": request.path})
     if request.GET.get("format") in EXPORT_FORMATS:
         return _export_redirect(request, timeline)
+    if target == "embed-body":  # the "Embed this view" panel, loaded when it is opened (includes/share_panel.html)
+        panel = render(request, "timeline/includes/share_panel.html#embed-body", {"timeline": timeline})
+        return _drafts_private(panel, show_drafts)
     page_url = reverse("timeline:index") if slug is None else timeline.get_absolute_url()
     # One URL for search engines and link previews, whichever of `/` and `/timelines/<slug>/` was asked
     # for: the slug's, which names this timeline for good, while `/` shows whichever is the default now.
@@ -138,7 +148,7 @@ def timeline_index(request, slug=None):
     published = timeline_events(timeline, drafts=show_drafts)
     filterset = EventFilter(request.GET, queryset=published, request=request)
     sort = SORTS.get(request.GET.get("sort"), "date")
-    page = events_page(filterset, page=_page_number(request), sort=sort)
+    page = events_page(filterset, page=_page_number(request), sort=sort, per_page=EVENTS_PER_PAGE)
     context = {
         "timeline": timeline, "page_url": page_url, "filterset": filterset, "form": filterset.form, "page": page,
         "sort": sort, "show_years": sort == "date", "show_drafts": show_drafts, "can_see_drafts": can_see_drafts(request.user),
@@ -150,7 +160,9 @@ def timeline_index(request, slug=None):
         return _drafts_private(render(request, "timeline/index.html#events-page", context), show_drafts)
     # Without drafts, the unfiltered counts of the timeline are its kept tallies (timeline.tallies).
     tallies_of = None if show_drafts else timeline
-    context["axis"] = axis_build(filterset, query_dict=request.GET, timeline=timeline, periods=periods, tallies_of=tallies_of)
+    context["axis"] = axis_build(
+        filterset, query_dict=request.GET, timeline=timeline, periods=periods, max_marks=PAGE_AXIS_MARKS, tallies_of=tallies_of
+    )
     if target == "axis":  # axis.js: zoom, pan, select, story steps
         return _drafts_private(render(request, "timeline/includes/axis.html", context), show_drafts)
 

@@ -58,7 +58,7 @@ def axis_data(live_url):
 
 
 def shape_box(page, slug):
-    return page.locator(f'[data-axis] a[data-event="{slug}"] .axis-shape').bounding_box()
+    return page.locator(f'[data-axis] a[data-event="{slug}"] > :is(circle, rect)').bounding_box()
 
 
 def window_of(page):
@@ -71,7 +71,7 @@ def test_marks_stand_in_date_order_with_widths_that_follow_their_spans(live_url,
     frame = page.locator("[data-axis] .axis-frame").bounding_box()
     lefts = [
         box["x"]
-        for box in page.locator("[data-axis] a[data-event] .axis-shape").evaluate_all(
+        for box in page.locator("[data-axis] a[data-event] > :is(circle, rect)").evaluate_all(
             "(s) => s.map((e) => e.getBoundingClientRect().toJSON())"
         )
     ]
@@ -92,7 +92,7 @@ def test_approximate_uncertain_and_open_ends_are_drawn_soft(live_url, page, axis
     for slug, soft in [("e2e-axis-approximate", "b"), ("e2e-axis-uncertain", "b"), ("e2e-axis-open", "e")]:
         mark = page.locator(f'a[data-event="{slug}"]')
         assert mark.get_attribute("data-soft") == soft
-        assert mark.locator("rect.axis-shape").get_attribute("mask") == f"url(#axis-mask-{soft})"
+        assert mark.locator("rect").get_attribute("mask") == f"url(#axis-mask-{soft})"
     assert page.locator('a[data-event="e2e-axis-open"]').get_attribute("data-open") == "e"
     assert page.locator('a[data-event="e2e-axis-day"]').get_attribute("data-soft") is None
     expect(page.locator(".axis-legend")).to_contain_text("approximate (~) or uncertain (?)")
@@ -214,7 +214,7 @@ def test_at_360_px_with_touch_a_tap_opens_the_card(live_url, browser):
         axis = page.locator("[data-axis]").bounding_box()
         assert axis["width"] <= 360
         mark = page.locator('[data-axis] a[data-event="russian-military-intervention-in-syria"]')
-        mark.locator(".axis-shape").tap()
+        mark.locator(":scope > :is(circle, rect)").tap()
         page.wait_for_url(re.compile(r"event=russian-military-intervention-in-syria"))
         expect(page.locator("#axis-card")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360

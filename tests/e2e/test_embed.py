@@ -166,11 +166,15 @@ def test_open_embed_panel_passes_axe(page, live_url, scheme):
 
 
 def test_embed_panel_works_without_javascript(browser, live_url):
-    """Without JavaScript the options are a form: sending it reloads the page with the snippets for those options, the panel open."""
+    """Without JavaScript a link opens the panel's options, a form: sending it reloads the page with the snippets for those options, the panel open."""
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
     page.goto(f"{live_url}/?actor=russia")
     page.locator("#embed-panel > summary").click()
+    page.locator("#embed-panel").get_by_role(
+        "link", name="Show the options and the snippets"
+    ).click()  # loaded on opening with JavaScript
+    page.wait_for_url("**embed_view=axis#embed-panel")
     page.locator("#embed-panel").get_by_label("View", exact=True).select_option("story")
     page.locator("#embed-panel").get_by_label("Events shown", exact=True).fill("8")
     page.locator("#embed-panel").get_by_label("Title", exact=True).fill("Russia's story")
@@ -279,7 +283,9 @@ def test_widget_is_light_by_default_on_a_dark_system_unless_the_embedder_picks(b
     for name in ("plain", "dark", "auto"):
         _, frame = widget_frame(page, f"#{name}")
         backgrounds[name] = frame.evaluate("getComputedStyle(document.documentElement).backgroundColor")
-        marks[name] = frame.evaluate("getComputedStyle(document.querySelector('[data-axis] .axis-shape')).fill")
+        marks[name] = frame.evaluate(
+            "getComputedStyle(document.querySelector('[data-axis] [data-event] > :is(circle, rect)')).fill"
+        )
     assert backgrounds["plain"] == "rgb(253, 252, 249)"
     assert backgrounds["dark"] == backgrounds["auto"] == "rgb(21, 23, 26)"
     # The axis follows the widget's scheme too, not the reader's system.

@@ -38,7 +38,7 @@ def test_timeline_list_leads_to_a_timeline_page_that_filters_within_it(live_url,
     expect(page.locator(".timeline-intro em")).to_have_text("oil")
     everything = event_ids(page)
     assert len(everything) == 10 and all(
-        page.locator(f"#{slug} .chip--theme", has_text="Military").count() for slug in everything
+        page.locator(f"#{slug} .chips--themes li", has_text="Military").count() for slug in everything
     )
     page.evaluate("window.__marker = 1")
     page.locator("#id_date_from").fill("2003")

@@ -161,7 +161,8 @@ def test_timeline_page_advertises_oembed(client):
 
 def test_share_panel_offers_downloads_and_snippets_for_the_current_view(client):
     """Download links and embed snippets carry the page's timeline and the current filters, without the page number."""
-    html = client.get("/?actor=russia&theme=nuclear&date_from=2015&page=2").content.decode()
+    query = {"actor": "russia", "theme": "nuclear", "date_from": "2015", "page": "2"}
+    html = client.get("/", query).content.decode() + embed_panel(client, query)
     assert "<details" in html and "Download this view" in html and "Embed this view" in html
     for export in ("csv", "ics", "timelinejs", "csljson", "bibtex"):
         assert (
@@ -187,7 +188,7 @@ def test_share_panel_offers_downloads_and_snippets_for_the_current_view(client):
 
 def test_share_snippet_escapes_what_the_reader_typed(client):
     """A search with quotes and angle brackets cannot break out of the snippet's attribute."""
-    html = client.get("/", {"q": '"><script>alert(1)</script>'}).content.decode()
+    html = embed_panel(client, {"q": '"><script>alert(1)</script>'})
     snippet = re.search(r'<textarea id="embed-snippet-script"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     assert "<script>" not in snippet and "&amp;quot;&amp;gt;&amp;lt;script&amp;gt;" in snippet
 
@@ -307,6 +308,11 @@ def test_oembed_json_is_valid_json_with_the_right_type(client):
     json.loads(response.content)
 
 
+def embed_panel(client, query=None):
+    """The "Embed this view" panel's options and snippets, as htmx loads them when the panel is opened."""
+    return client.get("/", query or {}, headers={"HX-Request": "true", "HX-Target": "div#embed-body"}).content.decode()
+
+
 def snippet(html, kind):
     """The text of a snippet of the "Embed this view" panel, as a reader copies it."""
     from html import unescape
@@ -344,9 +350,16 @@ def test_embed_panel_options_change_both_snippets_and_the_preview(client):
 
 
 def test_embed_panel_defaults_keep_the_snippets_short(client):
-    """Without options the panel is closed and the snippets name the defaults: axis, light, 20 events, growing to fit."""
-    html = client.get("/").content.decode()
-    assert '<details class="share-menu share-embed" id="embed-panel">' in html
+    """Without options the panel is closed and the snippets, loaded when it opens, name the defaults: axis, light, 20 events, growing to fit."""
+    page = client.get("/", {"actor": "russia", "page": "2"}).content.decode()
+    assert (
+        '<details class="share-menu share-embed" id="embed-panel" hx-get="?actor=russia" hx-trigger="toggle once" hx-target="#embed-body">'
+        in page
+    )
+    assert '<a href="?actor=russia&amp;embed_view=axis#embed-panel">' in page  # without JavaScript: the page with the panel open
+    assert "embed-snippet" not in page
+    html = embed_panel(client)
+    assert "<html" not in html and "Download this view" not in html
     script = snippet(html, "script")
     assert 'data-view="axis" data-scheme="light" data-limit="20"></div>' in script and "data-height" not in script
     assert "data-title" not in script
@@ -381,7 +394,12 @@ def test_embed_panel_bad_options_get_a_message_and_the_defaults(client, name, va
 
 def test_embed_panel_form_works_without_javascript(client):
     """The options are a GET form carrying the page's filters (not its page number); sent whole, empty fields dropped, it re-renders the snippets."""
-    html = client.get("/?actor=russia&theme=nuclear&page=2").content.decode()
+    page = client.get("/?actor=russia&theme=nuclear&page=2").content.decode()
+    # Without JavaScript the closed panel is a link to the same page with the panel open.
+    link = re.search(r'<div id="embed-body"><a href="([^"]+)">', page).group(1).replace("&amp;", "&")
+    assert link == "?actor=russia&theme=nuclear&embed_view=axis#embed-panel"
+    html = client.get("/" + link.partition("#")[0]).content.decode()
+    assert '<details class="share-menu share-embed" id="embed-panel" open>' in html
     form = re.search(r'<form class="embed-options" method="get" action="#embed-panel"[^>]*>(.*?)</form>', html, re.S).group(1)
     hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
     assert hidden == [("actor", "russia"), ("theme", "nuclear")]
@@ -428,7 +446,7 @@ def test_embed_panel_options_stay_out_of_reader_links(client, target):
 
 def test_plain_iframe_snippet_is_responsive(client):
     """The plain iframe is as wide as its column up to a readable maximum, with a title and the chosen (or a default) height, not a 600 px box."""
-    iframe = snippet(client.get("/").content.decode(), "iframe")
+    iframe = snippet(embed_panel(client), "iframe")
     assert 'title="Russia and Iran, 1979–2025"' in iframe
     assert 'width="100%"' in iframe and 'height="480"' in iframe
     style = re.search(r'style="([^"]+)"', iframe).group(1)

@@ -79,7 +79,10 @@ def test_readers_asking_for_drafts_get_the_published_timeline_publicly_cached(cl
 
 
 def test_the_widget_preview_shows_drafts_to_editors_only(editor, client, draft):
-    page = editor.get("/", {"drafts": "1"}).content.decode()
+    # The "Embed this view" panel's preview and snippets, as htmx loads them when the panel is opened.
+    panel = editor.get("/", {"drafts": "1"}, headers={"HX-Request": "true", "HX-Target": "div#embed-body"})
+    assert_never_stored(panel)
+    page = panel.content.decode()
     assert re.search(r"/embed/timeline/\?[^\"]*drafts=1", page)  # the preview beside the snippets
     assert "data-citeline data-drafts" not in page and "drafts=1&quot;" not in page.split("embed-snippet-iframe")[1][:600]
     widget = editor.get("/embed/timeline/", {"drafts": "1"})

@@ -20,10 +20,9 @@ from tests.factories import (
     default_timeline,
 )
 from timeline.models import Citation, Event
-from timeline.selectors import PAGE_SIZE
 from timeline.sitemaps import EventSitemap
 from timeline.tallies import tallies_refresh
-from timeline.views import KEY_MOMENTS_LIMIT
+from timeline.views import EVENTS_PER_PAGE, KEY_MOMENTS_LIMIT
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +46,7 @@ def test_timeline_lists_the_first_page_of_published_events_in_date_order(client)
     """`/` shows the first 25 published events, oldest first, grouped under year headings."""
     page = client.get("/").content.decode()
     published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
-    assert event_ids(page) == [event.slug for event in published[:PAGE_SIZE]]
+    assert event_ids(page) == [event.slug for event in published[:EVENTS_PER_PAGE]]
     assert '<h2 class="year-heading" id="year-1979">' in page
     assert "Turning point" in page
     assert f"{len(published)} events" in page
@@ -56,14 +55,14 @@ def test_timeline_lists_the_first_page_of_published_events_in_date_order(client)
 def test_more_pages_continue_without_repeating_the_year_heading(client):
     """Page 2 continues where page 1 stopped; htmx gets the events alone, without the page around them."""
     # One more 1900 event than a page holds, before the demo's first year: 1900 runs on across the break.
-    EventFactory.create_batch(PAGE_SIZE + 1, date="1900")
+    EventFactory.create_batch(EVENTS_PER_PAGE + 1, date="1900")
     published = list(Event.objects.published().order_by("date_lower", "date_upper", "title"))
     full = client.get("/", {"page": 2}).content.decode()
-    assert event_ids(full) == [event.slug for event in published[PAGE_SIZE : 2 * PAGE_SIZE]]
+    assert event_ids(full) == [event.slug for event in published[EVENTS_PER_PAGE : 2 * EVENTS_PER_PAGE]]
     fragment = htmx_get(client, "/", "p#more-2", {"page": 2}).content.decode()
     assert event_ids(fragment) == event_ids(full)
     assert "<html" not in fragment and 'id="filters"' not in fragment
-    assert published[PAGE_SIZE - 1].date_year == published[PAGE_SIZE].date_year == 1900
+    assert published[EVENTS_PER_PAGE - 1].date_year == published[EVENTS_PER_PAGE].date_year == 1900
     assert 'id="year-1900"' not in fragment and 'id="year-1979"' in fragment
 
 
@@ -77,9 +76,11 @@ def test_event_shows_date_title_chips_annotation_and_numbered_citations(client):
     """Each event shows its date in words, its chips, its annotation and its sources with a quote to expand."""
     page = client.get("/").content.decode()
     assert "24 December 1979" in page
-    assert 'class="chip chip--actor"' in page and 'class="chip chip--theme"' in page
-    assert '<ol class="citations" hx-target:inherited="find .quote-slot">' in page  # each quote loads into its own slot
-    assert 'hx-trigger="toggle once"' in page
+    assert (
+        '<ul class="chips" aria-label="Actors"><li>' in page
+        and '<ul class="chips chips--themes" aria-label="Themes"><li>' in page
+    )
+    assert '<details><summary>Show the quote <span class="visually-hidden">from ' in page  # reader.js loads it into its slot
     citation = Citation.objects.filter(event__slug="islamic-revolution-in-iran").first()
     passage_url = reverse("timeline:passage_detail", args=[citation.passage.source.slug, citation.passage.ordinal])
     assert f'href="{passage_url}?c={citation.pk}"' in page
@@ -108,7 +109,7 @@ def test_unreadable_date_gets_an_inline_message_not_a_500(client):
     page = response.content.decode()
     assert "is not a date Citeline can read" in page
     assert 'aria-invalid="true"' in page
-    assert len(event_ids(page)) == min(PAGE_SIZE, Event.objects.published().filter(actors__slug="russia").count())
+    assert len(event_ids(page)) == min(EVENTS_PER_PAGE, Event.objects.published().filter(actors__slug="russia").count())
 
 
 def test_turning_points_only(client):

@@ -1,5 +1,6 @@
 """Template filters and tags of the reader's pages: Markdown, search snippets, marked quotes, dates in words."""
 
+import re
 from html import unescape
 
 from django import template
@@ -12,6 +13,31 @@ from timeline.markdown import markdown_html
 from timeline.selectors import SNIPPET_START, SNIPPET_STOP
 
 register = template.Library()
+
+TEMPLATE_LINE_BREAK = re.compile(r"\n[ \t]*")
+
+
+@register.tag
+def joinlines(parser, token):
+    """
+    `{% joinlines %}…{% endjoinlines %}`: the template's own line breaks, and the indentation after them,
+    are left out of the page, so markup repeated on every card can be written one element a line and
+    still weigh nothing between its tags. What variables print is untouched; a space the page needs is
+    written on the line itself.
+    """
+    nodelist = parser.parse(("endjoinlines",))
+    parser.delete_first_token()
+    for node in nodelist.get_nodes_by_type(template.base.TextNode):
+        node.s = TEMPLATE_LINE_BREAK.sub("", node.s)
+    return JoinLinesNode(nodelist)
+
+
+class JoinLinesNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return self.nodelist.render(context)
 
 
 @register.filter

@@ -204,7 +204,7 @@
     var frame = el.querySelector(".axis-frame").getBoundingClientRect();
     var fraction = 0.5;
     if (target && target.getAttribute("data-event")) {
-      var box = target.querySelector(".axis-shape").getBoundingClientRect();
+      var box = target.querySelector("circle, rect").getBoundingClientRect();
       fraction = Math.min(1, Math.max(0, (box.left + box.width / 2 - frame.left) / frame.width));
       if (rtl(el)) fraction = 1 - fraction;
       var lower = num(el, "lower"), upper = num(el, "upper");

@@ -27,7 +27,7 @@
 
   /* The first event (or citation) still in view, and how far below the top of the window it starts. */
   function topAnchor() {
-    var items = document.querySelectorAll("article.event[id], li.citation[id]");
+    var items = document.querySelectorAll("article.event[id], .citations > li[id]");
     for (var i = 0; i < items.length; i++) {
       var box = items[i].getBoundingClientRect();
       if (box.bottom > 0) return { id: items[i].id, offset: box.top };
@@ -38,7 +38,7 @@
   function save() {
     if (!document.getElementById("reader")) return;
     var open = [];
-    document.querySelectorAll("li.citation[id] > details.citation-quote[open]").forEach(function (details) {
+    document.querySelectorAll(".citations > li[id] > details[open]").forEach(function (details) {
       open.push(details.parentElement.id);
     });
     var panel = document.querySelector("[data-filters-panel]");
@@ -69,8 +69,8 @@
     var state = read();
     if (!state) return;
     (state.open || []).forEach(function (id) {
-      var details = document.querySelector("#" + CSS.escape(id) + " > details.citation-quote");
-      if (details && !details.open) details.open = true; // its toggle loads the quote (hx-trigger="toggle once")
+      var details = document.querySelector("#" + CSS.escape(id) + " > details");
+      if (details && !details.open) details.open = true; // its toggle loads the quote (loadQuote)
     });
     var panel = document.querySelector("[data-filters-panel]");
     if (panel && typeof state.filters === "boolean") panel.open = state.filters;
@@ -127,6 +127,21 @@
       align(); // a quote loaded while restoring pushes the text down: keep the reader's place
     }
   });
+  /*
+   * A citation's quote loads into its slot the first time it is opened, from the address its link gives
+   * readers without JavaScript (said once per citation, not twice: the cards are most of the page's weight).
+   */
+  function loadQuote(event) {
+    var details = event.target;
+    if (!details.open || !details.matches(".citations > li > details") || details.hasAttribute("data-quote-loaded")) return;
+    var slot = details.querySelector(".quote-slot");
+    var link = slot && slot.querySelector("a[href]");
+    if (!link || !window.htmx) return;
+    details.setAttribute("data-quote-loaded", "");
+    htmx.ajax("GET", link.getAttribute("href"), { source: details, target: slot, swap: "innerHTML" });
+  }
+
+  document.addEventListener("toggle", loadQuote, true);
   document.addEventListener("toggle", saveSoon, true);
   window.addEventListener("scroll", saveSoon, { passive: true });
   ["wheel", "touchstart", "keydown", "pointerdown"].forEach(function (name) {
