@@ -110,9 +110,12 @@ def redis_start(*, port, directory):
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 20
-    while subprocess.run(
-        [shutil.which("redis-cli") or "redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
-    ).stdout.strip() != "PONG":
+    while (
+        subprocess.run(
+            [shutil.which("redis-cli") or "redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
+        ).stdout.strip()
+        != "PONG"
+    ):
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
             raise RuntimeError(f"redis-server on port {port} did not start:\n{process.stdout.read().decode(errors='replace')}")

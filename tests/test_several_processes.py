@@ -110,10 +110,12 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
             backends.append(f"http://127.0.0.1:{port}")
         proxy_port = free_port()
         processes.append(
-            nginx_start(backend_ports=[url.rsplit(":", 1)[1] for url in backends], listen_port=proxy_port, directory=directory / "nginx")
+            nginx_start(
+                backend_ports=[url.rsplit(":", 1)[1] for url in backends], listen_port=proxy_port, directory=directory / "nginx"
+            )
         )
         deadline = time.monotonic() + 60
-        for url, process in zip([*backends, f"http://127.0.0.1:{proxy_port}"], processes):
+        for url, process in zip([*backends, f"http://127.0.0.1:{proxy_port}"], processes, strict=True):
             while not answers(f"{url}/healthz"):
                 if process.poll() is not None or time.monotonic() > deadline:
                     logs = "\n".join(path.read_text(errors="replace")[-1500:] for path in directory.rglob("*.log"))
@@ -157,13 +159,19 @@ class Browser:
             data = urllib.parse.urlencode(fields, doseq=True).encode()
             return self.request(url, data=data, headers={"Content-Type": "application/x-www-form-urlencoded"})
         boundary = uuid.uuid4().hex
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields.items()]
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n' for name, value in fields.items()
+        ]
         body = "".join(parts).encode()
         for name, (filename, content) in files.items():
             body += (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                "Content-Type: text/plain\r\n\r\n"
-            ).encode() + content + b"\r\n"
+                (
+                    f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                    "Content-Type: text/plain\r\n\r\n"
+                ).encode()
+                + content
+                + b"\r\n"
+            )
         body += f"--{boundary}--\r\n".encode()
         return self.request(url, data=body, headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
@@ -203,12 +211,16 @@ def test_an_editors_session_holds_across_processes_and_every_process_serves_the_
     assert len(login) == 3 and len(set(login)) == 3, f"login GET, POST and the admin page each on another process: {login}"
 
     status, _, body, _ = editor.api(
-        f"{site.url}/api/events/", "POST", {"slug": EVENT_SLUG, "title": f"Proxied {MARKER} event", "date": "2021-03", "status": "draft"}
+        f"{site.url}/api/events/",
+        "POST",
+        {"slug": EVENT_SLUG, "title": f"Proxied {MARKER} event", "date": "2021-03", "status": "draft"},
     )
     assert status == 201, body
     passage = Passage.objects.order_by("pk").first()
     quote = " ".join(passage.text.split()[:6])
-    status, _, body, _ = editor.api(f"{site.url}/api/citations/", "POST", {"event": EVENT_SLUG, "passage": passage.pk, "quote": quote})
+    status, _, body, _ = editor.api(
+        f"{site.url}/api/citations/", "POST", {"event": EVENT_SLUG, "passage": passage.pk, "quote": quote}
+    )
     assert status == 201, body
 
     search = f"/?q={MARKER}"
@@ -235,7 +247,9 @@ def test_an_editors_session_holds_across_processes_and_every_process_serves_the_
     assert len(published_etags) == 1, f"every process names the same content version: {published_etags}"
     published_etag = published_etags.pop()
     for backend in site.backends:
-        assert reader_get(backend + search, etag=published_etag, host=site.host)[0] == 304, f"{backend} revalidates another process's copy"
+        assert reader_get(backend + search, etag=published_etag, host=site.host)[0] == 304, (
+            f"{backend} revalidates another process's copy"
+        )
 
     status, _, body, _ = editor.api(f"{site.url}/api/events/{EVENT_SLUG}/", "PATCH", {"status": "draft"})
     assert status == 200, body
@@ -251,12 +265,16 @@ def test_an_upload_kept_by_one_process_is_imported_by_another(site):
     editor = signed_in(first)  # one session, whichever process it reaches: cookies do not depend on the port
     upload_url = "/admin/sources/source/upload/"
     status, _, page, _ = editor.form(
-        first + upload_url, {"slug": "not a slug!", "title": "Several processes"}, files={"file": ("processes.txt", DOCUMENT.encode())}
+        first + upload_url,
+        {"slug": "not a slug!", "title": "Several processes"},
+        files={"file": ("processes.txt", DOCUMENT.encode())},
     )
     assert status == 200 and "errorlist" in page
     kept = re.search(r'name="kept_file" value="([^"]+)"', page).group(1)
 
-    status, _, page, final_url = editor.form(second + upload_url, {"kept_file": kept, "slug": SOURCE_SLUG, "title": "Several processes"})
+    status, _, page, final_url = editor.form(
+        second + upload_url, {"kept_file": kept, "slug": SOURCE_SLUG, "title": "Several processes"}
+    )
     # Imported: the admin leads on to the document's candidate events, not back to the form.
     assert status == 200 and upload_url not in final_url and "errorlist" not in page, page[:3000]
 
