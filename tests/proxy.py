@@ -104,23 +104,25 @@ def nginx_upstreams(directory):
 
 def redis_start(*, port, directory):
     """A private, memory-only Redis on 127.0.0.1:port; a redis:// URL for CACHE_URL."""
+    import redis
+
     process = subprocess.Popen(
         [shutil.which("redis-server") or "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
          "--appendonly", "no", "--dir", str(directory)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
-    deadline = time.monotonic() + 20
-    while (
-        subprocess.run(
-            [shutil.which("redis-cli") or "redis-cli", "-p", str(port), "ping"], capture_output=True, text=True
-        ).stdout.strip()
-        != "PONG"
-    ):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"redis-server on port {port} did not start:\n{process.stdout.read().decode(errors='replace')}")
-        time.sleep(0.1)
-    return process, f"redis://127.0.0.1:{port}/0"
+    client, deadline = redis.Redis(port=port, socket_timeout=2), time.monotonic() + 20
+    while True:
+        try:
+            client.ping()
+            return process, f"redis://127.0.0.1:{port}/0"
+        except redis.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                stop(process)
+                raise RuntimeError(
+                    f"redis-server on port {port} did not start:\n{process.stdout.read().decode(errors='replace')}"
+                )
+            time.sleep(0.1)
 
 
 def stop(process, timeout=20):

@@ -99,14 +99,14 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
     try:
         for number in range(PROCESSES):
             port = free_port()
-            log = open(directory / f"gunicorn-{number}.log", "wb")
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "timeline.wsgi:application"],
-                    cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
-                    env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 1 --timeout 120"},
-                )
-            )  # fmt: skip
+            with open(directory / f"gunicorn-{number}.log", "wb") as log:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "gunicorn", "timeline.wsgi:application"],
+                        cwd=BASE_DIR, stdout=log, stderr=subprocess.STDOUT,
+                        env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port} --workers 1 --timeout 120"},
+                    )
+                )  # fmt: skip
             backends.append(f"http://127.0.0.1:{port}")
         proxy_port = free_port()
         processes.append(
@@ -299,3 +299,43 @@ def test_every_process_serves_hashed_static_files_for_a_year(site):
         status, headers, css, _ = reader_get(backend + stylesheet)
         max_age = int(re.search(r"max-age=(\d+)", headers["Cache-Control"]).group(1))
         assert status == 200 and css.strip() and max_age >= 365 * 24 * 3600, (backend, headers["Cache-Control"])
+
+
+@pytest.fixture
+def empty_database_url():
+    """A new, empty PostgreSQL database beside the suite's (a fresh deployment's), dropped afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("migrate takes turns through a PostgreSQL advisory lock; on SQLite one process migrates one file.")
+    name = f"{connection.settings_dict['NAME']}_fresh"
+    url = suite_database_url().rsplit("/", 1)[0] + f"/{name}"
+    # CREATE DATABASE cannot run inside the test's transaction: a connection of its own, in autocommit.
+    admin = connection.copy()
+    admin.connect()
+    admin.set_autocommit(True)
+    with admin.cursor() as admin_cursor:
+        admin_cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin_cursor.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url
+    finally:
+        with admin.cursor() as admin_cursor:
+            admin_cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def test_web_processes_starting_together_on_a_fresh_database_all_migrate(empty_database_url):
+    """`docker compose up --scale web=3` on a new database: the three migrates take turns and all succeed."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "timeline.settings", "DATABASE_URL": empty_database_url}
+    migrations = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(PROCESSES)
+    ]
+    outputs = [migration.communicate(timeout=300)[0].decode(errors="replace") for migration in migrations]
+    assert [migration.returncode for migration in migrations] == [0] * PROCESSES, "\n\n".join(o[-2000:] for o in outputs)
+    assert sum("No migrations to apply." in output for output in outputs) == PROCESSES - 1
