@@ -135,7 +135,7 @@ def site(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 class Browser:
-    """Keeps cookies as a browser does; answers (status, headers, text) whatever the status, following redirects."""
+    """Keeps cookies as a browser does and follows redirects; answers (status, headers, text, final URL) whatever the status."""
 
     def __init__(self):
         self.cookies = http.cookiejar.CookieJar()
