@@ -124,34 +124,70 @@ def seeded_size(env):
 
 
 class Server:
-    """gunicorn on a free port, stopped (by its process id) on exit."""
+    """
+    gunicorn on a free port; with `processes` > 1, that many gunicorns behind nginx configured from
+    docker-compose.yml's own server block (tests/proxy.py), as `docker compose up --scale web=N` runs
+    them. Every process is stopped (by its process id) on exit.
+    """
 
-    def __init__(self, env, workers):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "timeline.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", str(workers), "--timeout", "120", "--log-level", "warning"],
-            env=env, cwd=ROOT,
-        )  # fmt: skip
+    def __init__(self, env, workers, processes=1):
+        ports = [free_port() for _ in range(processes)]
+        self.backends = [f"http://127.0.0.1:{port}" for port in ports]
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "timeline.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                 "--workers", str(workers), "--timeout", "120", "--log-level", "warning"],
+                env=env, cwd=ROOT,
+            )
+            for port in ports
+        ]  # fmt: skip
+        self.url, self.proxy_directory = self.backends[0], None
+        if processes > 1:
+            sys.path.insert(0, str(ROOT))
+            from tests.proxy import nginx_start
+
+            self.proxy_directory = Path(tempfile.mkdtemp(prefix="citeline-nginx-"))
+            proxy_port = free_port()
+            self.processes.append(nginx_start(backend_ports=ports, listen_port=proxy_port, directory=self.proxy_directory))
+            self.url = f"http://127.0.0.1:{proxy_port}"
 
     def __enter__(self):
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=2)
-                return self
-            except OSError:
-                if self.process.poll() is not None:
-                    sys.exit("gunicorn stopped during start-up; see its output above.")
-                time.sleep(0.2)
-        sys.exit("gunicorn did not answer /healthz within 30 s.")
+        for url in [*self.backends, self.url]:
+            for _ in range(150):
+                try:
+                    urllib.request.urlopen(url + "/healthz", timeout=2)
+                    break
+                except OSError:
+                    if any(process.poll() is not None for process in self.processes):
+                        self.__exit__()
+                        sys.exit("gunicorn or nginx stopped during start-up; see its output above.")
+                    time.sleep(0.2)
+            else:
+                self.__exit__()
+                sys.exit(f"{url}/healthz did not answer within 30 s.")
+        return self
+
+    def requests_per_process(self):
+        """{backend address: requests nginx sent it} from nginx's access log; empty without nginx."""
+        if self.proxy_directory is None:
+            return {}
+        from tests.proxy import nginx_upstreams
+
+        counts = {}
+        for _, _, _, upstreams in nginx_upstreams(self.proxy_directory):
+            address = upstreams.split(", ")[-1]  # the one that answered, after any that refused
+            counts[address] = counts.get(address, 0) + 1
+        return counts
 
     def __exit__(self, *exc):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        for process in reversed(self.processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def warm_up(url, paths):

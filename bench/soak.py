@@ -6,11 +6,17 @@ status 1) on any error, any lost or duplicated edit, or any reader response that
 after its unpublish returned.
 
     DATABASE_URL=postgres://…/citeline_bench uv run python bench/soak.py --seconds 60 --users 50 --wipe
+    DATABASE_URL=… CACHE_URL=redis://127.0.0.1:6379/0 uv run python bench/soak.py --processes 3 --workers 1 --wipe
 
-The database is emptied and seeded (--events, 5,000 by default), as bench/run.py does.
+The database is emptied and seeded (--events, 5,000 by default), as bench/run.py does. With
+--processes N, N gunicorns run behind nginx configured from docker-compose.yml (tests/proxy.py),
+and every request goes through nginx; give them a shared CACHE_URL, as production does. At the end
+the whole CSV export is read through the server and must hold every published event.
 """
 
 import argparse
+import csv
+import io
 import json
 import os
 import re
@@ -127,12 +133,25 @@ class Checker(threading.Thread):
                     self.violations.append(f"{path} showed {slug} {started - gone[slug]:.3f} s after its unpublish returned")
 
 
+def export_shortfall(base):
+    """What is wrong with the whole CSV export read through `base` (a row per published event), or "" when nothing."""
+    try:
+        with urllib.request.urlopen(base + "/api/events/?format=csv", timeout=300) as response:
+            rows = len(list(csv.DictReader(io.StringIO(response.read().decode("utf-8")))))
+    except OSError as exc:  # HTTPError among them
+        return f"the export failed: {exc}"
+    status, listing = Http(base).call("GET", "/api/events/?page_size=1")
+    expected = json.loads(listing)["count"] if status == 200 else None
+    return "" if rows == expected else f"{rows:,} rows where the API counts {expected} published events"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=50, help="Concurrent readers in total (locust's, plus 2 checkers).")
     parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers of each process.")
+    parser.add_argument("--processes", type=int, default=1, help="gunicorn processes; more than one run behind nginx.")
     parser.add_argument("--wipe", action="store_true", help="Empty the DATABASE_URL database even when it holds events.")
     options = parser.parse_args()
     scratch = tempfile.mkdtemp(prefix="citeline-soak-")
@@ -153,7 +172,10 @@ def main():
         ("export timelinejs (filtered)", "/api/events/?format=timelinejs&actor=synthetic-actor-40"),
         ("sitemap", "/sitemap.xml"),
     ]
-    with bench.Server(env, options.workers) as server:
+    if options.processes > 1 and not env.get("CACHE_URL", "").startswith("redis"):
+        print("   note: no redis CACHE_URL: each process keeps its own cache (production shares one)", flush=True)
+    load_before = os.getloadavg()
+    with bench.Server(env, options.workers, options.processes) as server:
         status, payload = Http(server.url).call(
             "POST", "/api/token/", {"username": "soak-editor", "password": env["CITELINE_EDITOR_PASSWORD"]}
         )
@@ -183,6 +205,9 @@ def main():
                 lost.append(
                     f"{slug}: {data['title']!r}/{data['status']} where the editor last wrote {editor.final_titles[slug]!r}"
                 )
+        export_missing = export_shortfall(server.url)
+        per_process = server.requests_per_process()
+    load_after = os.getloadavg()
     count = int(bench.manage(env, "shell", "-c", (
         "from timeline.models import Event\nprint(Event.objects.filter(slug__startswith='soak-').count())"
     ), capture=True).strip().splitlines()[-1])  # fmt: skip
@@ -193,8 +218,12 @@ def main():
     editor_p95 = statistics.quantiles(editor.http.latencies, n=20)[-1] * 1000 if len(editor.http.latencies) > 1 else 0
     requests = sum(result["requests"] for result in readers.values())
     print(
-        f"\n{options.seconds} s, {options.users} readers, 1 editor, {options.events:,} events, {options.workers} gunicorn workers"
+        f"\n{options.seconds} s, {options.users} readers, 1 editor, {options.events:,} events, "
+        f"{options.processes} gunicorn process(es) of {options.workers} worker(s)"
+        + (" behind nginx" if options.processes > 1 else "")
     )
+    print(f"load average (1, 5, 15 min): before {', '.join(f'{x:.1f}' for x in load_before)}; "
+          f"after {', '.join(f'{x:.1f}' for x in load_after)}; {os.cpu_count()} cores")  # fmt: skip
     print("| request | requests | failures | median ms | p95 ms |\n|---|---|---|---|---|")
     for name, result in readers.items():
         print(f"| {name} | {result['requests']} | {result['failures']} | {result['median_ms']:.0f} | {result['p95_ms']:.0f} |")
@@ -204,11 +233,17 @@ def main():
     print(
         f"checkers: {sum(len(c.http.latencies) for c in checkers)} reads, {len(set().union(*(c.seen for c in checkers)))} of the editor's events seen while published"
     )
+    if per_process:
+        print(
+            "requests per process (nginx's log): "
+            + ", ".join(f"{address} {count:,}" for address, count in sorted(per_process.items()))
+        )
+    print(f"whole CSV export through the server: {export_missing or 'complete'}")
     print(f"errors: {len(errors) + reader_failures}; lost edits: {len(lost)}; duplicated events: {duplicated}; "
           f"unpublished events seen after their unpublish returned: {len(violations)}")  # fmt: skip
     for line in (errors + lost + violations)[:20]:
         print("  ", line)
-    if errors or reader_failures or lost or duplicated or violations:
+    if errors or reader_failures or lost or duplicated or violations or export_missing:
         sys.exit(1)
     print("Soak clean.")
 
