@@ -89,6 +89,43 @@
     navigator.clipboard.writeText(field.value).then(function () { button.textContent = "Copied"; }, function () { field.select(); });
   });
 
+  // The panel sits in the results that htmx swaps when a filter changes, and comes back closed with the
+  // default options (the reader's URL never carries embed_*). An open panel is opened again, and once its
+  // body has loaded, the options chosen are put back and the snippets rebuilt for the new filters.
+  var kept = null;  // {form, values} of the open panel before a swap
+  function panelParts() {
+    var panel = document.getElementById("embed-panel");
+    return {panel: panel, form: panel && panel.querySelector("form[data-embed-options]")};
+  }
+  document.addEventListener("htmx:before:swap", function () {
+    var parts = panelParts();
+    if (!parts.panel || !parts.panel.open) kept = null;
+    else if (parts.form) {  // an open panel whose body is still loading keeps what was kept
+      var values = {};
+      Array.prototype.forEach.call(parts.form.elements, function (field) {
+        if (field.name && field.name.indexOf("embed_") === 0) values[field.name] = field.value;
+      });
+      kept = {form: parts.form, values: values};
+    }
+  });
+  document.addEventListener("htmx:after:swap", function () {
+    var parts = panelParts();
+    if (!kept || !parts.panel) return;
+    if (parts.form === kept.form) {  // this swap left the panel alone
+      kept = null;
+      return;
+    }
+    if (!parts.form) {
+      parts.panel.open = true;  // "toggle once" loads its body; this runs again when it arrives
+      return;
+    }
+    Object.keys(kept.values).forEach(function (name) {
+      if (parts.form.elements[name]) parts.form.elements[name].value = kept.values[name];
+    });
+    kept = null;
+    update(parts.form, true);
+  });
+
   function showCopyButtons() {
     if (!navigator.clipboard) return;
     document.querySelectorAll(".copy-button[hidden]").forEach(function (button) { button.hidden = false; });

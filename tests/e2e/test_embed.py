@@ -193,11 +193,6 @@ def test_embed_panel_works_without_javascript(browser, live_url):
     context.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="htmx re-renders the panel from the filters' request, which does not carry the panel's options: "
-    "the fix is in index.html or share_panel.js (another helper's files); drop this mark when it lands",
-)
 def test_embed_panel_keeps_its_options_when_a_filter_changes(page, live_url):
     """Options chosen in the panel survive a filter change (htmx), and the URL pushed for the view still carries no embed_*."""
     page.goto(f"{live_url}/?actor=iran")
