@@ -52,7 +52,7 @@ from timeline.tallies import tallied_timeline, year_tallies
 
 MAX_MARKS = 300  # marks sent for one window, whatever the number of events
 # Turning points drawn over the clusters: the page weighs the same at 1,000 events as at 100,000.
-MAX_CLUSTERED_MARKS = 40
+MAX_CLUSTERED_MARKS = 30
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
 # Windows this many years wide or wider are snapped to whole years and bucketed by whole years, so
 # that their counts can come from the per-year tallies (timeline.tallies) instead of the window's events.
@@ -459,6 +459,11 @@ class Band:
     x: float
     width: float
     colour: int
+
+    @property
+    def named(self):
+        """Whether its name fits inside it at NOMINAL_WIDTH; a narrower band says it in its tooltip only."""
+        return self.width / 100 * NOMINAL_WIDTH >= len(self.name) * LABEL_CHAR + 2 * GAP
 
 
 @dataclass

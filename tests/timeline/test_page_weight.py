@@ -3,6 +3,7 @@
 import pytest
 
 from timeline.axis import MAX_MARKS
+from timeline.models import Period, Timeline
 from timeline.synthetic import seed_synthetic
 from timeline.views import EVENTS_PER_PAGE, PAGE_AXIS_MARKS
 
@@ -65,6 +66,28 @@ def test_timeline_pages_stay_under_100_kb(client):
     heavy, weighed = over_target(client, "/timelines/weighed/", PAGES)
     assert {name: parts["cards"] for name, (_, parts) in weighed.items()} == dict.fromkeys(PAGES, EVENTS_PER_PAGE)
     assert heavy == {}, report(heavy)
+
+
+def edtf_year(year):
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
+
+
+def test_many_periods_keep_the_page_under_100_kb_and_name_the_bands_they_fit(client):
+    """Sixty periods of fifty-five years behind a 2,000-event timeline: bands too narrow for their name say it in their tooltip only."""
+    seed_synthetic(events=EVENTS, seed=1, timeline="weighed")
+    weighed_timeline = Timeline.objects.get(slug="weighed")
+    periods = [  # saved one by one: save() reads the dates
+        Period.objects.create(
+            name=f"The long age of the weighed realm {number}",
+            slug=f"weighed-age-{number}",
+            date=f"{edtf_year(-1200 + 55 * number)}/{edtf_year(-1146 + 55 * number)}",
+        )
+        for number in range(60)
+    ]
+    weighed_timeline.periods.add(*periods)
+    heavy, _ = over_target(client, "/timelines/weighed/", {"unfiltered": {}, "searched": {"q": "war"}})
+    assert heavy == {}, report(heavy)
+    assert client.get("/timelines/weighed/", {"window": "1500/1800"}).content.count(b'class="axis-band-name"') > 0
 
 
 def test_axis_drawing_every_mark_it_may_keeps_the_page_under_100_kb(client):
