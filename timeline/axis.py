@@ -54,9 +54,10 @@ MAX_MARKS = 300  # marks sent for one window, whatever the number of events
 # Turning points drawn over the clusters: the page weighs the same at 1,000 events as at 100,000.
 MAX_CLUSTERED_MARKS = 30
 CLUSTER_BUCKETS = 40  # buckets counted across the window when there are more events than that
-# Windows this many years wide or wider are snapped to whole years and bucketed by whole years, so
-# that their counts can come from the per-year tallies (timeline.tallies) instead of the window's events.
-TALLIED_YEARS = 40
+# Windows this many years wide or wider are snapped to whole years and bucketed by whole years (one a
+# year up to CLUSTER_BUCKETS years), so that their counts can come from the per-year tallies
+# (timeline.tallies) instead of the window's events: a decade of 100,000 events costs what one of 1,000 does.
+TALLIED_YEARS = 10
 MAX_LANES = 8  # lanes of labelled marks; past them marks stack unlabelled in the least-filled lane
 MAX_GROUP_LANES = 3  # lanes per swimlane when lanes=actor|theme|source
 NOMINAL_WIDTH = 880  # px the server packs labels for; narrow screens hide the labels of ordinary marks
