@@ -15,8 +15,8 @@ database's fast delete, which a delete receiver would disable.
 
 The kept tallies (timeline.tallies) follow the same writes, in the same transaction: an event saved,
 deleted or relinked (either side of its actors, themes and timelines), a citation saved, moved or
-deleted, an actor, theme, source or passage deleted (the cascade removes links and sends no
-m2m_changed: their events are read before and refreshed after). A timeline deleted takes its tallies
+deleted, an actor, theme or source deleted (the cascade removes links and sends no m2m_changed:
+their events are read before and refreshed after). A timeline deleted takes its tallies
 and snapshots with it. Writes that send no signals refresh or rebuild explicitly (timeline.synthetic,
 a re-import below).
 """
@@ -123,11 +123,12 @@ def tallies_relations_changed(sender, *, instance, action, reverse, pk_set, usin
 
 
 # What an event is counted under through each model; deleting one removes those links without m2m_changed.
+# Not passages: a cited passage cannot be deleted (Citation.passage protects it), and a re-import deletes
+# thousands of uncited ones, which would each cost a query here.
 TALLIED_LINKS = {
     Actor: (Event.actors.through, "actor"),
     Theme: (Event.themes.through, "theme"),
     Source: (Citation, "passage__source"),
-    Passage: (Citation, "passage"),
 }
 
 
