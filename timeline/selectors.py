@@ -452,5 +452,5 @@ def timelines_overview(user):
     for row in turning_points:
         by_timeline.setdefault(row.timeline_id, []).append(row.event)
     for timeline in timelines:
-        timeline.turning_points = by_timeline.get(timeline.pk, [])[:TIMELINE_TURNING_POINTS]
+        timeline.turning_points = by_timeline.get(timeline.pk, [])
     return timelines
